@@ -1,0 +1,83 @@
+import { writeFile } from 'node:fs/promises';
+import { type Command } from 'commander';
+import { loadConfigFile } from '../../config/load';
+import { configJsonSchema } from '../../config/json-schema';
+import { MissingSecretsError, readSecrets } from '../../config/secrets';
+import { type Config } from '../../config/schema';
+import { CliError } from '../errors';
+import { print } from '../output';
+
+export function registerConfigCommand(program: Command): void {
+  const config = program.command('config').description('Check configuration files and export their JSON Schema.');
+
+  config
+    .command('validate')
+    .description('Check a configuration file and report every problem with its path and reason.')
+    .argument('<file>', 'the YAML configuration file')
+    .option('--check-env', 'also check that every secret the file names is set in this environment')
+    .option('--json', 'print the result as JSON: { valid, problems: [{ path, message }] }')
+    .addHelpText(
+      'after',
+      `
+Exit code: 0 when valid, 1 when the file has problems.
+
+Examples:
+  $ acs-d365 config validate acs-d365.yaml
+  $ acs-d365 config validate acs-d365.yaml --check-env      (run where the worker runs)`
+    )
+    .action(async (file: string, options: { checkEnv?: boolean; json?: boolean }) => {
+      const result = await loadConfigFile(file);
+      let problems = result.ok ? [] : result.problems;
+      if (result.ok && options.checkEnv) problems = secretProblems(result.config);
+      if (options.json) {
+        print(JSON.stringify({ valid: problems.length === 0, problems }, null, 2));
+      } else if (problems.length === 0 && result.ok) {
+        print(`${file} is valid: ${summarize(result.config)}`);
+      } else {
+        for (const problem of problems) process.stderr.write(`${problem.path}: ${problem.message}\n`);
+      }
+      if (problems.length > 0) {
+        throw new CliError(`${file}: ${problems.length} problem${problems.length > 1 ? 's' : ''} found.`);
+      }
+    });
+
+  config
+    .command('schema')
+    .description('Print the JSON Schema of the configuration file, for editor completion and checks.')
+    .option('-o, --output <file>', 'write it to a file instead of standard output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ acs-d365 config schema --output acs-d365.schema.json
+  Then, first line of your YAML file (VS Code YAML extension):
+  # yaml-language-server: $schema=./acs-d365.schema.json`
+    )
+    .action(async (options: { output?: string }) => {
+      const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+      if (options.output) await writeFile(options.output, text);
+      else print(text.trimEnd());
+    });
+}
+
+function secretProblems(config: Config): { path: string; message: string }[] {
+  try {
+    readSecrets(config);
+    return [];
+  } catch (err) {
+    if (err instanceof MissingSecretsError) {
+      return err.missing.map((entry) => ({
+        path: entry.configPath,
+        message: `environment variable ${entry.envName} is not set`,
+      }));
+    }
+    throw err;
+  }
+}
+
+function summarize(config: Config): string {
+  const ingress =
+    config.ingress.length === 0 ? 'no ingress' : `ingress ${config.ingress.map((m) => m.name).join(', ')}`;
+  const egress = config.egress ? 'egress on' : 'egress off';
+  return `${ingress}; ${egress}; opt-out ${config.optOut?.mode ?? 'disabled'}`;
+}

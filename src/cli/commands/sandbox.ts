@@ -1,0 +1,43 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { runSandbox } from '../../sandbox/run-sandbox';
+import { CliError } from '../errors';
+import { print } from '../output';
+
+export function registerSandboxCommand(program: Command): void {
+  program
+    .command('sandbox')
+    .description('Run everything locally with no credentials: Temporal with its Web UI, the simulators and the worker.')
+    .option('--port <port>', 'Temporal frontend port', parsePort, 7233)
+    .option('--ui-port <port>', 'Temporal Web UI port', parsePort, 8233)
+    .option('--data-dir <dir>', 'where the sandbox keeps its database and logs', '.sandbox')
+    .option('--fresh', 'start from an empty Temporal database')
+    .addHelpText(
+      'after',
+      `
+Stops cleanly on Ctrl-C. Workflows survive a restart (database in <data-dir>/temporal.db) unless --fresh.
+
+Examples:
+  $ acs-d365 sandbox
+  $ acs-d365 sandbox --port 17233 --ui-port 18233 --fresh`
+    )
+    .action(async (options: { port: number; uiPort: number; dataDir: string; fresh?: boolean }) => {
+      try {
+        await runSandbox({
+          port: options.port,
+          uiPort: options.uiPort,
+          dataDir: options.dataDir,
+          fresh: options.fresh ?? false,
+          print,
+        });
+      } catch (err) {
+        throw new CliError(`the sandbox could not run: ${(err as Error).message}`);
+      }
+    });
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InvalidArgumentError('must be a TCP port (1-65535).');
+  return port;
+}

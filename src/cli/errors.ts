@@ -1,0 +1,19 @@
+/** Exit codes of the `acs-d365` command. */
+export const ExitCode = {
+  ok: 0,
+  /** The command ran and failed: bad config, unreachable server, failed flow. */
+  failure: 1,
+  /** The command line itself was wrong: unknown command or option, missing argument. */
+  usage: 2,
+} as const;
+
+/** An error whose message is written as-is for the user (no stack trace), with the exit code to use. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.failure
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

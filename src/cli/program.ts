@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { registerConfigCommand } from './commands/config';
+import { registerSandboxCommand } from './commands/sandbox';
+import { registerSimulateCommand } from './commands/simulate';
+import { registerStatusCommand } from './commands/status';
+import { registerWorkerCommand } from './commands/worker';
+import { version } from '../version';
+
+/** Builds the `acs-d365` command tree. Each command lives in its own file under `commands/`. */
+export function buildProgram(): Command {
+  const program = new Command('acs-d365')
+    .description('Durable sync between Microsoft Dynamics 365 and Adobe Campaign Standard, run by Temporal.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ acs-d365 sandbox                          run everything locally, no credentials needed
+  $ acs-d365 config validate acs-d365.yaml    check a configuration file
+  $ acs-d365 worker --config acs-d365.yaml    run the worker against your Temporal cluster
+  $ acs-d365 status                           show every flow and its state`
+    );
+  registerConfigCommand(program);
+  registerWorkerCommand(program);
+  registerSandboxCommand(program);
+  registerStatusCommand(program);
+  registerSimulateCommand(program);
+  return program;
+}

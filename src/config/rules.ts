@@ -1,0 +1,143 @@
+import { type Config } from './schema';
+
+/** One problem in a configuration file: where it is (`ingress[0].fields[2].to`) and what is wrong. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Rules that span several fields, checked after the shape is valid. Returns every problem found, in file order.
+ */
+export function checkConfigRules(config: Config): ConfigProblem[] {
+  return [
+    ...checkSftpAuth(config),
+    ...config.ingress.flatMap(checkMapping),
+    ...checkMappingNames(config),
+    ...checkOptOut(config),
+    ...checkFlowsPresent(config),
+  ];
+}
+
+function checkSftpAuth(config: Config): ConfigProblem[] {
+  const { privateKeyEnv, passwordEnv } = config.campaign.sftp;
+  if (privateKeyEnv === undefined && passwordEnv === undefined) {
+    return [
+      { path: 'campaign.sftp', message: 'needs privateKeyEnv or passwordEnv (how the worker logs in to the SFTP)' },
+    ];
+  }
+  if (privateKeyEnv !== undefined && passwordEnv !== undefined) {
+    return [{ path: 'campaign.sftp', message: 'set privateKeyEnv or passwordEnv, not both' }];
+  }
+  return [];
+}
+
+function checkMapping(mapping: Config['ingress'][number], index: number): ConfigProblem[] {
+  const at = `ingress[${index}]`;
+  const problems: ConfigProblem[] = [];
+  if (mapping.to === 'profile' && mapping.key.to !== 'externalId') {
+    problems.push({
+      path: `${at}.key.to`,
+      message: 'must be externalId when writing to profile (the D365 id is kept there)',
+    });
+  }
+  const seenTargets = new Map<string, number>();
+  mapping.fields.forEach((field, fieldIndex) => {
+    const first = seenTargets.get(field.to);
+    if (first !== undefined) {
+      problems.push({
+        path: `${at}.fields[${fieldIndex}].to`,
+        message: `"${field.to}" is already written by fields[${first}]`,
+      });
+    } else {
+      seenTargets.set(field.to, fieldIndex);
+    }
+    if (field.to === mapping.key.to) {
+      problems.push({
+        path: `${at}.fields[${fieldIndex}].to`,
+        message: `"${field.to}" is the key; it is written from key.from`,
+      });
+    }
+  });
+  mapping.filter?.rules.forEach((rule, ruleIndex) => {
+    const needsValue = rule.op !== 'null' && rule.op !== 'notnull';
+    if (needsValue && rule.value === undefined) {
+      problems.push({ path: `${at}.filter.rules[${ruleIndex}].value`, message: `required for op ${rule.op}` });
+    }
+    if (!needsValue && rule.value !== undefined) {
+      problems.push({ path: `${at}.filter.rules[${ruleIndex}].value`, message: `must be absent for op ${rule.op}` });
+    }
+    if (
+      ['contains', 'startswith', 'endswith'].includes(rule.op) &&
+      rule.value !== undefined &&
+      typeof rule.value !== 'string'
+    ) {
+      problems.push({ path: `${at}.filter.rules[${ruleIndex}].value`, message: `must be text for op ${rule.op}` });
+    }
+  });
+  const { fileThreshold, chunkRows } = mapping.initialTransfer;
+  if (chunkRows > fileThreshold) {
+    problems.push({
+      path: `${at}.initialTransfer.chunkRows`,
+      message: `must not exceed fileThreshold (${fileThreshold})`,
+    });
+  }
+  return problems;
+}
+
+function checkMappingNames(config: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, number>();
+  config.ingress.forEach((mapping, index) => {
+    const first = seen.get(mapping.name);
+    if (first !== undefined) {
+      problems.push({
+        path: `ingress[${index}].name`,
+        message: `"${mapping.name}" is already used by ingress[${first}]`,
+      });
+    } else {
+      seen.set(mapping.name, index);
+    }
+  });
+  return problems;
+}
+
+function checkOptOut(config: Config): ConfigProblem[] {
+  const optOut = config.optOut;
+  if (!optOut) return [];
+  const problems: ConfigProblem[] = [];
+  if (optOut.mode !== 'disabled' && optOut.pairs.length === 0) {
+    problems.push({ path: 'optOut.pairs', message: `must list at least one pair when mode is ${optOut.mode}` });
+  }
+  const campaignSeen = new Map<string, number>();
+  const dynamicsSeen = new Map<string, number>();
+  optOut.pairs.forEach((pair, index) => {
+    const firstCampaign = campaignSeen.get(pair.campaign);
+    if (firstCampaign !== undefined) {
+      problems.push({
+        path: `optOut.pairs[${index}].campaign`,
+        message: `"${pair.campaign}" is already paired in pairs[${firstCampaign}]`,
+      });
+    } else {
+      campaignSeen.set(pair.campaign, index);
+    }
+    const firstDynamics = dynamicsSeen.get(pair.dynamics);
+    if (firstDynamics !== undefined) {
+      problems.push({
+        path: `optOut.pairs[${index}].dynamics`,
+        message: `"${pair.dynamics}" is already paired in pairs[${firstDynamics}]`,
+      });
+    } else {
+      dynamicsSeen.set(pair.dynamics, index);
+    }
+  });
+  return problems;
+}
+
+function checkFlowsPresent(config: Config): ConfigProblem[] {
+  const anyFlow =
+    config.ingress.length > 0 ||
+    config.egress !== undefined ||
+    (config.optOut !== undefined && config.optOut.mode !== 'disabled');
+  return anyFlow ? [] : [{ path: '(root)', message: 'configures no flow: add ingress, egress or optOut' }];
+}

@@ -1,0 +1,82 @@
+import { validateConfig } from '../config/load';
+import { type Config } from '../config/schema';
+
+/** Endpoints of the local stack the sandbox configuration points at. */
+export interface SandboxEndpoints {
+  temporalAddress: string;
+  dynamicsUrl: string;
+  dynamicsAuthorityHost: string;
+  campaignBaseUrl: string;
+  campaignImsUrl: string;
+  sftpHost: string;
+  sftpPort: number;
+}
+
+/** Test-only credentials the simulators accept; they are handed to the worker as its environment. */
+export const SANDBOX_SECRETS: Record<string, string> = {
+  SANDBOX_D365_CLIENT_SECRET: 'sandbox-d365-secret',
+  SANDBOX_CAMPAIGN_CLIENT_SECRET: 'sandbox-campaign-secret',
+  SANDBOX_SFTP_PASSWORD: 'sandbox-sftp-password',
+};
+
+/** The sandbox's embedded configuration: every flow on, pointed at the local simulators. */
+export function sandboxConfig(endpoints: SandboxEndpoints): Config {
+  const result = validateConfig({
+    dynamics: {
+      url: endpoints.dynamicsUrl,
+      authorityHost: endpoints.dynamicsAuthorityHost,
+      tenantId: 'sandbox-tenant',
+      clientId: 'sandbox-d365-client',
+      clientSecretEnv: 'SANDBOX_D365_CLIENT_SECRET',
+    },
+    campaign: {
+      organization: 'sandbox-org',
+      clientId: 'sandbox-campaign-client',
+      clientSecretEnv: 'SANDBOX_CAMPAIGN_CLIENT_SECRET',
+      baseUrl: endpoints.campaignBaseUrl,
+      imsUrl: endpoints.campaignImsUrl,
+      sftp: {
+        host: endpoints.sftpHost,
+        port: endpoints.sftpPort,
+        username: 'sandbox',
+        passwordEnv: 'SANDBOX_SFTP_PASSWORD',
+        root: '/',
+      },
+    },
+    temporal: { address: endpoints.temporalAddress, namespace: 'default', taskQueue: 'acs-d365-sync' },
+    ingress: [
+      {
+        name: 'contacts',
+        from: 'contact',
+        to: 'profile',
+        key: { from: 'contactid', to: 'externalId' },
+        fields: [
+          { from: 'firstname', to: 'firstName' },
+          { from: 'lastname', to: 'lastName' },
+          { from: 'emailaddress1', to: 'email' },
+          { from: 'birthdate', to: 'birthDate', applyUpdates: false },
+        ],
+        deletes: true,
+        every: '1m',
+        initialTransfer: { fileThreshold: 5_000, chunkRows: 2_000, importWorkflow: 'WKF_D365_IMPORT' },
+      },
+    ],
+    egress: { every: '1m', followUpTasks: { click: true, bounce: true } },
+    optOut: {
+      mode: 'bidirectional',
+      every: '1m',
+      pairs: [
+        { campaign: 'denyListEmail', dynamics: 'donotbulkemail' },
+        { campaign: 'denyList', dynamics: 'donotemail' },
+      ],
+    },
+    reports: { folder: '.sandbox/reports' },
+  });
+  if (!result.ok) {
+    // The embedded configuration is ours: a problem here is a bug, so say exactly what.
+    throw new Error(
+      `sandbox configuration is invalid: ${result.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`
+    );
+  }
+  return result.config;
+}

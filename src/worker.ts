@@ -1,0 +1,56 @@
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { type Config } from './config/schema';
+import { readSecrets } from './config/secrets';
+import { createLogger, type Logger } from './logging/logger';
+import { PinoTemporalLogger } from './logging/temporal-logger';
+import { connectionOptions, temporalSettings } from './temporal/connection-settings';
+
+export interface RunWorkerOptions {
+  config: Config;
+  logger?: Logger;
+  /** Environment to read secrets and Temporal overrides from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Called once the worker polls its task queue. */
+  onReady?: (info: { address: string; namespace: string; taskQueue: string }) => void;
+}
+
+/**
+ * Runs the worker until SIGINT or SIGTERM, then lets in-flight tasks finish and returns.
+ * Secrets are read first: a missing one stops the worker before it connects, naming the variable.
+ */
+export async function runWorker(options: RunWorkerOptions): Promise<void> {
+  const logger = options.logger ?? createLogger({ bindings: { component: 'worker' } });
+  const secrets = readSecrets(options.config, options.env);
+  const settings = temporalSettings(options.config.temporal, secrets.temporalApiKey, options.env);
+
+  installRuntimeOnce(logger);
+  const connection = await NativeConnection.connect(connectionOptions(settings));
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      workflowsPath: require.resolve('./workflows'),
+      activities: createActivities({ config: options.config, secrets }),
+    });
+    logger.info(
+      { address: settings.address, namespace: settings.namespace, taskQueue: settings.taskQueue },
+      'worker started'
+    );
+    options.onReady?.({ address: settings.address, namespace: settings.namespace, taskQueue: settings.taskQueue });
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+let runtimeInstalled = false;
+
+/** The SDK runtime is a process-wide singleton; it also turns SIGINT/SIGTERM into a graceful worker shutdown. */
+function installRuntimeOnce(logger: Logger): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new PinoTemporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  runtimeInstalled = true;
+}
