@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   // One real Temporal dev server for the whole run (test/harness/temporal-global-setup.ts).
   globalSetup: '<rootDir>/test/harness/temporal-global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/temporal-global-teardown.ts',

@@ -8,7 +8,18 @@ import { CliError } from '../errors';
 import { print } from '../output';
 
 export function registerConfigCommand(program: Command): void {
-  const config = program.command('config').description('Check configuration files and export their JSON Schema.');
+  const config = program
+    .command('config')
+    .description('Check configuration files and export their JSON Schema.')
+    .addHelpText(
+      'after',
+      `
+Start from config/example.yaml; every key is explained there and in docs/configuration.md.
+
+Examples:
+  $ acs-d365 config validate acs-d365.yaml
+  $ acs-d365 config schema --output acs-d365.schema.json`
+    );
 
   config
     .command('validate')

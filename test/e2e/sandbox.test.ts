@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, isPortFree } from '../../src/sandbox/ports';
+import { assertBuildIsFresh, collect, runCli, startCli, waitForOutput } from '../harness/cli';
+
+beforeAll(() => assertBuildIsFresh());
+
+describe("acs-d365 sandbox (the README's first command)", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'acs-sandbox-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts Temporal with its UI and the worker, prints where to look, and stops cleanly on Ctrl-C', async () => {
+    const port = await freePort();
+    const uiPort = await freePort();
+    const sandbox = startCli(['sandbox', '--port', String(port), '--ui-port', String(uiPort), '--data-dir', dataDir]);
+    const exited = collect(sandbox);
+    try {
+      const banner = await waitForOutput(sandbox, /Press Ctrl-C to stop\./, 90_000);
+      expect(banner).toContain(`Temporal Web UI:   http://127.0.0.1:${uiPort}`);
+      expect(banner).toContain(`Temporal address:  127.0.0.1:${port}`);
+
+      const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+      expect(ui.status).toBe(200);
+      expect(await ui.text()).toContain('<html');
+
+      const status = await runCli(['status', '--json'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+      expect(status.code).toBe(0);
+      const report = JSON.parse(status.stdout) as { workers: unknown[]; temporal: { taskQueue: string } };
+      expect(report.temporal.taskQueue).toBe('acs-d365-sync');
+      expect(report.workers.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      sandbox.kill('SIGINT');
+    }
+    const result = await exited;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Sandbox stopped.');
+    expect(await isPortFree(port)).toBe(true);
+    expect(await isPortFree(uiPort)).toBe(true);
+  });
+
+  it('refuses a port that is taken, saying which option to change', async () => {
+    const busy = await new Promise<Server>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    });
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const result = await runCli(['sandbox', '--port', String(port), '--data-dir', dataDir]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`port ${port} is already in use`);
+      expect(result.stderr).toContain('pass --port <free port>');
+    } finally {
+      busy.close();
+    }
+  });
+});

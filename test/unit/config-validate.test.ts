@@ -1,0 +1,260 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { parseConfig, validateConfig } from '../../src/config/load';
+
+const exampleText = readFileSync(path.join(__dirname, '..', '..', 'config', 'example.yaml'), 'utf8');
+
+/** A fresh copy of the example, as a plain object, to break one thing at a time. */
+function example(): Record<string, any> {
+  return YAML.parse(exampleText) as Record<string, any>;
+}
+
+function problemsOf(input: unknown): string[] {
+  const result = validateConfig(input);
+  return result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`);
+}
+
+describe('config validate', () => {
+  it('accepts the example and applies defaults', () => {
+    const result = parseConfig(exampleText);
+    if (!result.ok) throw new Error(result.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+    expect(result.config.ingress.map((mapping) => mapping.name)).toEqual(['contacts', 'subscriptions']);
+    expect(result.config.ingress[1]!.initialTransfer).toEqual({
+      fileThreshold: 500_000,
+      chunkRows: 100_000,
+      importTimeout: '6h',
+    });
+    expect(result.config.ingress[1]!.picklists).toBe('label');
+    expect(result.config.ingress[0]!.fields[3]!.applyUpdates).toBe(false);
+    expect(result.config.ingress[0]!.fields[0]!.applyUpdates).toBe(true);
+    expect(result.config.dynamics.authorityHost).toBe('https://login.microsoftonline.com');
+    expect(result.config.campaign.imsUrl).toBe('https://ims-na1.adobelogin.com/ims/token/v3');
+  });
+
+  const broken: [name: string, change: (config: Record<string, any>) => void, expected: string][] = [
+    ['a missing field target', (c) => delete c.ingress[0].fields[2].to, 'ingress[0].fields[2].to: required'],
+    ['a missing dynamics block', (c) => delete c.dynamics, 'dynamics: required'],
+    ['an unknown top-level key', (c) => (c.ingres = []), 'ingres: unknown key (did you mean ingress?)'],
+    [
+      'an unknown nested key',
+      (c) => (c.ingress[0].fields[0].aplyUpdates = false),
+      'ingress[0].fields[0].aplyUpdates: unknown key (did you mean applyUpdates?)',
+    ],
+    [
+      'a secret written in place of its variable name',
+      (c) => (c.dynamics.clientSecretEnv = 's3cr3t-Value!'),
+      'dynamics.clientSecretEnv: must name an environment variable',
+    ],
+    [
+      'a URL that is not one',
+      (c) => (c.dynamics.url = 'contoso.crm.dynamics.com'),
+      'dynamics.url: must be an http(s) URL',
+    ],
+    [
+      'a page size over the D365 limit',
+      (c) => (c.dynamics.pageSize = 10_000),
+      'dynamics.pageSize: must be at most 5000',
+    ],
+    [
+      'more concurrency than D365 allows',
+      (c) => (c.dynamics.maxConcurrentRequests = 60),
+      'dynamics.maxConcurrentRequests: must be at most 52',
+    ],
+    [
+      'a port given as text',
+      (c) => (c.campaign.sftp.port = 'twenty-two'),
+      'campaign.sftp.port: must be a number, not text',
+    ],
+    [
+      'SFTP with no way to log in',
+      (c) => delete c.campaign.sftp.privateKeyEnv,
+      'campaign.sftp: needs privateKeyEnv or passwordEnv',
+    ],
+    [
+      'SFTP with two ways to log in',
+      (c) => (c.campaign.sftp.passwordEnv = 'SFTP_PASSWORD'),
+      'campaign.sftp: set privateKeyEnv or passwordEnv, not both',
+    ],
+    [
+      'a relative SFTP root',
+      (c) => (c.campaign.sftp.root = 'd365_loads'),
+      'campaign.sftp.root: must be an absolute path',
+    ],
+    [
+      'a malformed host key fingerprint',
+      (c) => (c.campaign.sftp.hostKeyFingerprint = 'MD5:aa:bb'),
+      'campaign.sftp.hostKeyFingerprint: must be a SHA256 fingerprint',
+    ],
+    [
+      'a bad interval',
+      (c) => (c.ingress[0].every = 'often'),
+      'ingress[0].every: must be a duration like 30s, 5m, 1h or 1d',
+    ],
+    [
+      'an unknown Campaign resource',
+      (c) => (c.ingress[1].to = 'subscription'),
+      'ingress[1].to: must be profile or a custom resource name starting with cus',
+    ],
+    [
+      'a profile keyed on something else than externalId',
+      (c) => (c.ingress[0].key.to = 'email'),
+      'ingress[0].key.to: must be externalId when writing to profile',
+    ],
+    [
+      'two fields writing the same target',
+      (c) => (c.ingress[0].fields[1].to = 'firstName'),
+      'ingress[0].fields[1].to: "firstName" is already written by fields[0]',
+    ],
+    [
+      'a field that overwrites the key',
+      (c) => (c.ingress[0].fields[0].to = 'externalId'),
+      'ingress[0].fields[0].to: "externalId" is the key',
+    ],
+    ['no fields at all', (c) => (c.ingress[0].fields = []), 'ingress[0].fields: must map at least one field'],
+    [
+      'an uppercase D365 column',
+      (c) => (c.ingress[0].fields[0].from = 'FirstName'),
+      'ingress[0].fields[0].from: must be a D365 logical name',
+    ],
+    [
+      'an unknown filter operator',
+      (c) => (c.ingress[0].filter.rules[0].op = 'equals'),
+      'ingress[0].filter.rules[0].op: must be one of "eq", "ne"',
+    ],
+    [
+      'a comparison without a value',
+      (c) => delete c.ingress[0].filter.rules[0].value,
+      'ingress[0].filter.rules[0].value: required for op eq',
+    ],
+    [
+      'a null test with a value',
+      (c) => (c.ingress[0].filter.rules[0].op = 'null'),
+      'ingress[0].filter.rules[0].value: must be absent for op null',
+    ],
+    [
+      'a text operator with a number',
+      (c) => (c.ingress[0].filter.rules[0].op = 'contains'),
+      'ingress[0].filter.rules[0].value: must be text for op contains',
+    ],
+    [
+      'an unknown picklist mode',
+      (c) => (c.ingress[0].picklists = 'text'),
+      'ingress[0].picklists: must be one of "label", "value"',
+    ],
+    [
+      'chunks larger than the file threshold',
+      (c) => (c.ingress[0].initialTransfer.chunkRows = 600_000),
+      'ingress[0].initialTransfer.chunkRows: must not exceed fileThreshold (500000)',
+    ],
+    [
+      'a negative threshold',
+      (c) => (c.ingress[0].initialTransfer.fileThreshold = -1),
+      'ingress[0].initialTransfer.fileThreshold: must be greater than 0',
+    ],
+    [
+      'a fractional chunk size',
+      (c) => (c.ingress[0].initialTransfer.chunkRows = 10.5),
+      'ingress[0].initialTransfer.chunkRows: must be a whole number',
+    ],
+    [
+      'two mappings with one name',
+      (c) => (c.ingress[1].name = 'contacts'),
+      'ingress[1].name: "contacts" is already used by ingress[0]',
+    ],
+    [
+      'a mapping name unfit for workflow ids',
+      (c) => (c.ingress[0].name = 'My Contacts'),
+      'ingress[0].name: must be lowercase letters, digits and dashes',
+    ],
+    ['a $batch over the D365 limit', (c) => (c.egress.batchSize = 5000), 'egress.batchSize: must be at most 1000'],
+    [
+      'an event switch that is not a boolean',
+      (c) => (c.egress.events.open = 'yes'),
+      'egress.events.open: must be true or false, not text',
+    ],
+    ['an owner that is not a GUID', (c) => (c.egress.ownerId = 'marketing-app'), 'egress.ownerId: must be a GUID'],
+    [
+      'an unknown bounce type',
+      (c) => (c.egress.bounceTypes = ['hard', 'permanent']),
+      'egress.bounceTypes[1]: must be one of "hard", "soft", "ignored"',
+    ],
+    [
+      'an unknown opt-out mode',
+      (c) => (c.optOut.mode = 'both'),
+      'optOut.mode: must be one of "disabled", "d365-to-campaign"',
+    ],
+    [
+      'an opt-out attribute Campaign does not have',
+      (c) => (c.optOut.pairs[0].campaign = 'denyListSms'),
+      'optOut.pairs[0].campaign: must be one of "denyList"',
+    ],
+    [
+      'an opt-out mode with no pairs',
+      (c) => (c.optOut.pairs = []),
+      'optOut.pairs: must list at least one pair when mode is bidirectional',
+    ],
+    [
+      'a Campaign attribute paired twice',
+      (c) => (c.optOut.pairs[1].campaign = 'denyListEmail'),
+      'optOut.pairs[1].campaign: "denyListEmail" is already paired in pairs[0]',
+    ],
+    [
+      'no flow at all',
+      (c) => {
+        c.ingress = [];
+        delete c.egress;
+        delete c.optOut;
+      },
+      '(root): configures no flow',
+    ],
+    [
+      'a list where a mapping belongs',
+      (c) => (c.campaign = ['organization']),
+      'campaign: must be a mapping (key: value), not a list',
+    ],
+  ];
+
+  it.each(broken)('rejects %s, naming the path and the reason', (_name, change, expected) => {
+    const config = example();
+    change(config);
+    expect(problemsOf(config)).toContainEqual(expect.stringMatching(new RegExp(`^${escapeRegExp(expected)}`)));
+  });
+
+  it('reports every problem at once, not only the first', () => {
+    const config = example();
+    delete config.ingress[0].fields[2].to;
+    config.dynamics.pageSize = 0;
+    config.egress.every = 'soon';
+    expect(problemsOf(config)).toEqual(
+      expect.arrayContaining([
+        'ingress[0].fields[2].to: required',
+        'dynamics.pageSize: must be greater than 0',
+        'egress.every: must be a duration like 30s, 5m, 1h or 1d',
+      ])
+    );
+  });
+
+  it('never echoes the value of a mistyped field (it could be a pasted secret)', () => {
+    const config = example();
+    config.dynamics.clientSecretEnv = 'hunter2-SECRET';
+    config.campaign.sftp.port = 'p4ssw0rd';
+    const text = problemsOf(config).join('\n');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('p4ssw0rd');
+  });
+
+  it.each([
+    ['broken YAML', 'dynamics: [unclosed', /^line 1, column \d+: not valid YAML/],
+    ['a duplicate key', 'optOut: {}\noptOut: {}\n', /^line 2, column 1: not valid YAML: Map keys must be unique/],
+    ['an empty file', '', /^\(root\): the file is empty; start from config\/example\.yaml/],
+  ])('rejects %s with the line', (_name, text, expected) => {
+    const result = parseConfig(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(`${result.problems[0]!.path}: ${result.problems[0]!.message}`).toMatch(expected);
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
