@@ -16,8 +16,10 @@ type TemporalBlock = Config['temporal'];
 const DEFAULTS: TemporalBlock = { address: 'localhost:7233', namespace: 'default', taskQueue: 'acs-d365-sync' };
 
 /**
- * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_TASK_QUEUE override the file, so one config serves several
- * environments. TLS files are read here, by the process that connects.
+ * The file's `temporal` block, overridden by the environment variables that Temporal's own tools use
+ * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CLIENT_CERT_PATH,
+ * TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME) plus
+ * TEMPORAL_TASK_QUEUE, so that one file serves several environments. TLS files are read by the process that connects.
  */
 export function temporalSettings(
   block: TemporalBlock = DEFAULTS,
@@ -29,15 +31,26 @@ export function temporalSettings(
     namespace: env.TEMPORAL_NAMESPACE || block.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE || block.taskQueue,
   };
-  if (apiKey) settings.apiKey = apiKey;
-  if (block.tls) {
+  const key = apiKey || env.TEMPORAL_API_KEY;
+  if (key) settings.apiKey = key;
+  const certFile = env.TEMPORAL_TLS_CLIENT_CERT_PATH || block.tls?.certFile;
+  const keyFile = env.TEMPORAL_TLS_CLIENT_KEY_PATH || block.tls?.keyFile;
+  const caFile = env.TEMPORAL_TLS_SERVER_CA_CERT_PATH || block.tls?.caFile;
+  const serverName = env.TEMPORAL_TLS_SERVER_NAME || block.tls?.serverName;
+  if (certFile || keyFile) {
+    if (!certFile || !keyFile) {
+      throw new Error(
+        'mTLS needs both a client certificate and its key: set temporal.tls.certFile and keyFile ' +
+          '(or TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH).'
+      );
+    }
     settings.tls = {
       clientCertPair: {
-        crt: readPem(block.tls.certFile, 'temporal.tls.certFile'),
-        key: readPem(block.tls.keyFile, 'temporal.tls.keyFile'),
+        crt: readPem(certFile, 'the TLS client certificate'),
+        key: readPem(keyFile, 'the TLS client key'),
       },
-      ...(block.tls.caFile ? { serverRootCACertificate: readPem(block.tls.caFile, 'temporal.tls.caFile') } : {}),
-      ...(block.tls.serverName ? { serverNameOverride: block.tls.serverName } : {}),
+      ...(caFile ? { serverRootCACertificate: readPem(caFile, 'the TLS server CA certificate') } : {}),
+      ...(serverName ? { serverNameOverride: serverName } : {}),
     };
   }
   return settings;
@@ -56,10 +69,10 @@ export function connectionOptions(settings: TemporalSettings): {
   };
 }
 
-function readPem(file: string, configPath: string): Buffer {
+function readPem(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new Error(`cannot read ${configPath} (${file}): ${(err as NodeJS.ErrnoException).code ?? 'read failed'}`);
+    throw new Error(`cannot read ${what} (${file}): ${(err as NodeJS.ErrnoException).code ?? 'read failed'}`);
   }
 }
