@@ -71,11 +71,17 @@ const sftpSchema = z.strictObject({
   username: nonEmpty,
   privateKeyEnv: envName.optional(),
   passwordEnv: envName.optional(),
-  /** Pinned host key, `SHA256:<base64>` as printed by `ssh-keygen -lf`. An unknown key is refused. */
-  hostKeyFingerprint: z
-    .string()
-    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256 fingerprint, like SHA256:abc... (ssh-keygen -lf)')
-    .optional(),
+  /**
+   * Pinned host keys, `SHA256:<base64>` as `ssh-keygen -lf` prints them (list the new key too while the server's key
+   * is being rotated). A server presenting any other key is refused: there is no trust on first use.
+   */
+  hostKeyFingerprints: z
+    .array(
+      z
+        .string()
+        .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256 fingerprint, like SHA256:abc... (ssh-keygen -lf)')
+    )
+    .min(1, 'must pin at least one host key (ssh-keyscan -p <port> <host> | ssh-keygen -lf -)'),
   /** Folder on the Campaign storage that this integration uses. */
   root: z.string().startsWith('/', 'must be an absolute path, like /d365_loads').default('/'),
 });

@@ -6,7 +6,8 @@ import { workerCheckWorkflow } from '../workflows';
 import { runWorker } from '../worker';
 import { startDevServer } from './dev-server';
 import { isPortFree } from './ports';
-import { SANDBOX_SECRETS, sandboxConfig } from './sandbox-config';
+import { SANDBOX_SECRETS, SANDBOX_SFTP_KEY_ENV, sandboxConfig } from './sandbox-config';
+import { startSshd } from './sshd';
 import { resolveTemporalCli } from './temporal-cli';
 
 export interface SandboxOptions {
@@ -14,17 +15,18 @@ export interface SandboxOptions {
   port: number;
   /** Temporal Web UI port. @default 8233 */
   uiPort: number;
-  /** Where the sandbox keeps its database and logs. @default .sandbox */
+  /** Where the sandbox keeps its database, files and logs. @default .sandbox */
   dataDir: string;
-  /** Start from an empty Temporal database. */
+  /** Start from an empty Temporal database and empty storage. */
   fresh: boolean;
   /** Receives the lines meant for the person running the sandbox. */
   print: (line: string) => void;
 }
 
 /**
- * Runs the local stack until SIGINT/SIGTERM: the Temporal dev server with its Web UI and the worker with the
- * sandbox configuration, then stops everything it started.
+ * Runs the local stack until SIGINT/SIGTERM: the Temporal dev server with its Web UI, an OpenSSH server standing in
+ * for the Campaign SFTP storage, and the worker with the sandbox configuration; then stops everything it started,
+ * in reverse order.
  */
 export async function runSandbox(options: SandboxOptions): Promise<void> {
   for (const [name, port] of [
@@ -40,16 +42,22 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
   const dataDir = path.resolve(options.dataDir);
   if (options.fresh) await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
-
-  options.print('Starting the Temporal dev server…');
-  const server = await startDevServer({
-    executable: resolveTemporalCli(),
-    port: options.port,
-    uiPort: options.uiPort,
-    dbFile: path.join(dataDir, 'temporal.db'),
-    logFile: path.join(dataDir, 'temporal.log'),
-  });
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
   try {
+    options.print('Starting the Temporal dev server…');
+    const server = await startDevServer({
+      executable: resolveTemporalCli(),
+      port: options.port,
+      uiPort: options.uiPort,
+      dbFile: path.join(dataDir, 'temporal.db'),
+      logFile: path.join(dataDir, 'temporal.log'),
+    });
+    stops.push({ name: 'the Temporal dev server', stop: () => server.stop() });
+
+    options.print('Starting the SFTP server (Campaign storage)…');
+    const sftp = await startSshd({ root: path.join(dataDir, 'campaign-storage') });
+    stops.push({ name: 'the SFTP server', stop: () => sftp.stop() });
+
     const config = sandboxConfig({
       temporalAddress: server.address,
       // Simulator endpoints (filled in as the simulators join the sandbox).
@@ -57,46 +65,62 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
       dynamicsAuthorityHost: 'https://127.0.0.1:0',
       campaignBaseUrl: 'http://127.0.0.1:0/sandbox-org/campaign',
       campaignImsUrl: 'http://127.0.0.1:0/ims/token/v3',
-      sftpHost: '127.0.0.1',
-      sftpPort: 22,
+      sftpHost: sftp.host,
+      sftpPort: sftp.port,
+      sftpUsername: sftp.username,
+      sftpHostKeyFingerprint: sftp.hostKeyFingerprint,
+      sftpRoot: sftp.root,
     });
     const logger = createLogger({ bindings: { component: 'worker' }, level: process.env.LOG_LEVEL ?? 'warn' });
     await runWorker({
       config,
       logger,
-      env: { ...process.env, ...SANDBOX_SECRETS, TEMPORAL_ADDRESS: server.address },
+      env: {
+        ...process.env,
+        ...SANDBOX_SECRETS,
+        [SANDBOX_SFTP_KEY_ENV]: sftp.privateKey,
+        TEMPORAL_ADDRESS: server.address,
+      },
       onReady: ({ taskQueue }) => {
-        void announceWhenWorkerAnswers(server.address, taskQueue, server.uiUrl, options.print);
+        void announceWhenWorkerAnswers(
+          { address: server.address, taskQueue, uiUrl: server.uiUrl, sftp: `${sftp.host}:${sftp.port} (${sftp.root})` },
+          options.print
+        );
       },
     });
   } finally {
-    options.print('Stopping the Temporal dev server…');
-    await server.stop();
+    for (const { name, stop } of stops.reverse()) {
+      options.print(`Stopping ${name}…`);
+      await stop();
+    }
     options.print('Sandbox stopped.');
   }
 }
 
-async function announceWhenWorkerAnswers(
-  address: string,
-  taskQueue: string,
-  uiUrl: string,
-  print: (line: string) => void
-): Promise<void> {
-  const connection = await Connection.connect({ address });
+interface SandboxAddresses {
+  address: string;
+  taskQueue: string;
+  uiUrl: string;
+  sftp: string;
+}
+
+async function announceWhenWorkerAnswers(where: SandboxAddresses, print: (line: string) => void): Promise<void> {
+  const connection = await Connection.connect({ address: where.address });
   try {
     const client = new Client({ connection });
     const description = await client.workflow.execute(workerCheckWorkflow, {
-      taskQueue,
+      taskQueue: where.taskQueue,
       workflowId: `system:worker-check:${Date.now()}`,
       workflowExecutionTimeout: '1m',
     });
     print('');
     print(`Sandbox ready (worker ${description.version} on task queue ${description.taskQueue}).`);
-    print(`  Temporal Web UI:   ${uiUrl}`);
-    print(`  Temporal address:  ${address}`);
+    print(`  Temporal Web UI:   ${where.uiUrl}`);
+    print(`  Temporal address:  ${where.address}`);
+    print(`  SFTP storage:      ${where.sftp}`);
     print('');
     print('Try, in another terminal:');
-    print(`  TEMPORAL_ADDRESS=${address} node bin/acs-d365.js status`);
+    print(`  TEMPORAL_ADDRESS=${where.address} node bin/acs-d365.js status`);
     print('');
     print('Press Ctrl-C to stop.');
   } catch (err) {

@@ -10,14 +10,20 @@ export interface SandboxEndpoints {
   campaignImsUrl: string;
   sftpHost: string;
   sftpPort: number;
+  sftpUsername: string;
+  sftpHostKeyFingerprint: string;
+  /** Absolute path of the folder the SFTP server serves (the sandbox's "Campaign storage"). */
+  sftpRoot: string;
 }
 
 /** Test-only credentials the simulators accept; they are handed to the worker as its environment. */
-export const SANDBOX_SECRETS: Record<string, string> = {
+export const SANDBOX_SECRETS = {
   SANDBOX_D365_CLIENT_SECRET: 'sandbox-d365-secret',
   SANDBOX_CAMPAIGN_CLIENT_SECRET: 'sandbox-campaign-secret',
-  SANDBOX_SFTP_PASSWORD: 'sandbox-sftp-password',
-};
+} as const;
+
+/** The variable that carries the sandbox SFTP server's generated client key to the worker. */
+export const SANDBOX_SFTP_KEY_ENV = 'SANDBOX_SFTP_KEY';
 
 /** The sandbox's embedded configuration: every flow on, pointed at the local simulators. */
 export function sandboxConfig(endpoints: SandboxEndpoints): Config {
@@ -38,9 +44,10 @@ export function sandboxConfig(endpoints: SandboxEndpoints): Config {
       sftp: {
         host: endpoints.sftpHost,
         port: endpoints.sftpPort,
-        username: 'sandbox',
-        passwordEnv: 'SANDBOX_SFTP_PASSWORD',
-        root: '/',
+        username: endpoints.sftpUsername,
+        privateKeyEnv: SANDBOX_SFTP_KEY_ENV,
+        hostKeyFingerprints: [endpoints.sftpHostKeyFingerprint],
+        root: endpoints.sftpRoot,
       },
     },
     temporal: { address: endpoints.temporalAddress, namespace: 'default', taskQueue: 'acs-d365-sync' },

@@ -11,15 +11,20 @@ describe("acs-d365 sandbox (the README's first command)", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'acs-sandbox-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('starts Temporal with its UI and the worker, prints where to look, and stops cleanly on Ctrl-C', async () => {
+  it('starts Temporal with its UI, the SFTP storage and the worker, prints where to look, and stops cleanly on Ctrl-C', async () => {
     const port = await freePort();
     const uiPort = await freePort();
+    let sftpPort = 0;
     const sandbox = startCli(['sandbox', '--port', String(port), '--ui-port', String(uiPort), '--data-dir', dataDir]);
     const exited = collect(sandbox);
     try {
       const banner = await waitForOutput(sandbox, /Press Ctrl-C to stop\./, 90_000);
       expect(banner).toContain(`Temporal Web UI:   http://127.0.0.1:${uiPort}`);
       expect(banner).toContain(`Temporal address:  127.0.0.1:${port}`);
+      const sftp = /SFTP storage: +127\.0\.0\.1:(\d+) \((.+)\)/.exec(banner);
+      expect(sftp?.[2]).toBe(path.join(dataDir, 'campaign-storage'));
+      sftpPort = Number(sftp?.[1]);
+      expect(await isPortFree(sftpPort)).toBe(false);
 
       const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
       expect(ui.status).toBe(200);
@@ -38,6 +43,7 @@ describe("acs-d365 sandbox (the README's first command)", () => {
     expect(result.stdout).toContain('Sandbox stopped.');
     expect(await isPortFree(port)).toBe(true);
     expect(await isPortFree(uiPort)).toBe(true);
+    expect(await isPortFree(sftpPort)).toBe(true);
   });
 
   it('refuses a port that is taken, saying which option to change', async () => {

@@ -83,8 +83,13 @@ describe('config validate', () => {
     ],
     [
       'a malformed host key fingerprint',
-      (c) => (c.campaign.sftp.hostKeyFingerprint = 'MD5:aa:bb'),
-      'campaign.sftp.hostKeyFingerprint: must be a SHA256 fingerprint',
+      (c) => (c.campaign.sftp.hostKeyFingerprints = ['MD5:aa:bb']),
+      'campaign.sftp.hostKeyFingerprints[0]: must be a SHA256 fingerprint',
+    ],
+    [
+      'no pinned host key',
+      (c) => (c.campaign.sftp.hostKeyFingerprints = []),
+      'campaign.sftp.hostKeyFingerprints: must pin at least one host key',
     ],
     [
       'a bad interval',
