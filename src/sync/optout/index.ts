@@ -1,0 +1,2 @@
+export { campaignApiField, campaignTimestampField, type CampaignOptOutAttribute } from './attributes';
+export { decideOptOut, type OptOutDecision, type OptOutMode, type OptOutSide, type OptOutWinner } from './decide';
