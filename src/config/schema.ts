@@ -206,7 +206,7 @@ const optOutSchema = z.strictObject({
   mode: z.enum(OPT_OUT_MODES),
   every: duration.default('1h'),
   /** Folder of the opt-out export files, under campaign.sftp.root. */
-  sourceFolder: nonEmpty.default('exports/optout'),
+  sourceFolder: nonEmpty.default('exports/optouts'),
   pairs: z
     .array(
       z.strictObject({
