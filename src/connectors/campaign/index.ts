@@ -24,7 +24,7 @@ export {
   CampaignSignalCooldownError,
   CampaignWorkflowTimeoutError,
 } from './errors';
-export { formatAcsDate, formatAcsDateTime, parseAcsDate } from './dates';
+export { formatAcsDate, formatAcsDateTime, parseAcsDate } from '../../sync/acs-dates';
 export { changedFields } from './record-diff';
 export { type RetryOptions } from './backoff';
 export {

@@ -1,4 +1,4 @@
-import { formatAcsDateTime, parseAcsDate } from './dates';
+import { formatAcsDateTime, parseAcsDate } from '../../sync/acs-dates';
 import { type AcsFields, type AcsValue } from './types';
 
 /**

@@ -1,6 +1,6 @@
 import { sleep } from './backoff';
 import { type CampaignHttp } from './campaign-http';
-import { formatAcsDateTime } from './dates';
+import { formatAcsDateTime } from '../../sync/acs-dates';
 import { CampaignApiError, CampaignSignalCooldownError, CampaignWorkflowTimeoutError } from './errors';
 
 export type WorkflowCommand = 'start' | 'pause' | 'resume' | 'stop';

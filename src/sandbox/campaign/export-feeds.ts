@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { formatAcsDateTime } from '../../connectors/campaign/dates';
+import { formatAcsDateTime } from '../../sync/acs-dates';
 import { csvLine } from './csv';
 import { type CampaignStore, type StoredRecord } from './record-store';
 import { OPT_OUT_ATTRIBUTES } from './resource-model';

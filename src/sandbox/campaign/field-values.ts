@@ -1,4 +1,4 @@
-import { formatAcsDate, formatAcsDateTime, parseAcsDate } from '../../connectors/campaign/dates';
+import { formatAcsDate, formatAcsDateTime, parseAcsDate } from '../../sync/acs-dates';
 import { AcsError, AcsErrorCode } from './acs-error';
 import { type FieldSpec } from './resource-model';
 

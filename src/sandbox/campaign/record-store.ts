@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { formatAcsDateTime } from '../../connectors/campaign/dates';
+import { formatAcsDateTime } from '../../sync/acs-dates';
 import { AcsError, AcsErrorCode } from './acs-error';
 import { valueFromJson, valueFromText, type StoredValue } from './field-values';
 import { OPT_OUT_ATTRIBUTES, type ApiSurface, type OptOutAttribute, type ResourceModel } from './resource-model';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseAcsDate, formatAcsDateTime } from '../../connectors/campaign/dates';
+import { parseAcsDate, formatAcsDateTime } from '../../sync/acs-dates';
 import { type Logger } from '../../logging/logger';
 import { AcsError, AcsErrorCode } from './acs-error';
 import { emptyImportReport, runImport, type ImportReport } from './import-job';

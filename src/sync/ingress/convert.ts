@@ -1,5 +1,6 @@
 import { scalarText } from './scalar';
-import { parseD365Date, toCampaignDate, toCampaignDateTime } from './campaign-dates';
+import { formatAcsDate, formatAcsDateTime } from '../acs-dates';
+import { parseD365Date } from './d365-dates';
 import { type CampaignField, type CampaignValue, type Converted } from './types';
 
 const INT32_MIN = -2_147_483_648;
@@ -27,9 +28,9 @@ export function convertToCampaign(value: unknown, field: CampaignField): Convert
     case 'boolean':
       return toBoolean(value, field);
     case 'date':
-      return toDate(value, field, toCampaignDate);
+      return toDate(value, field, formatAcsDate);
     case 'datetime':
-      return toDate(value, field, toCampaignDateTime);
+      return toDate(value, field, formatAcsDateTime);
     case 'enumeration':
       return toEnumeration(value, field);
   }

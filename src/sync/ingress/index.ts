@@ -3,5 +3,5 @@ export { mapRecord, type MappedRecord, type MappingMode } from './map-record';
 export { rowPassesFilter, type RowFilter, type FilterRule } from './filter';
 export { convertToCampaign } from './convert';
 export { webApiColumnName } from './read-column';
-export { parseD365Date, toCampaignDate, toCampaignDateTime } from './campaign-dates';
+export { parseD365Date } from './d365-dates';
 export type { CampaignField, CampaignFieldType, CampaignValue, D365Column, D365ColumnType, D365Row } from './types';

@@ -1,14 +1,6 @@
+import { formatAcsDate } from '../acs-dates';
+
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Campaign's datetime format: `2019-09-25 23:20:35.000Z` (UTC, space separator, milliseconds). */
-export function toCampaignDateTime(date: Date): string {
-  return date.toISOString().replace('T', ' ');
-}
-
-/** Campaign's date format: `2019-09-25`. */
-export function toCampaignDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 /**
  * Parses a D365 date: `YYYY-MM-DD` (DateOnly columns, taken as that calendar day) or an ISO 8601 date-time.
@@ -18,7 +10,7 @@ export function parseD365Date(text: string): Date | undefined {
   const dateOnly = DATE_ONLY.exec(text);
   if (dateOnly) {
     const date = new Date(Date.UTC(Number(dateOnly[1]), Number(dateOnly[2]) - 1, Number(dateOnly[3])));
-    return toCampaignDate(date) === text ? date : undefined;
+    return formatAcsDate(date) === text ? date : undefined;
   }
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return undefined;
   const date = new Date(text);
