@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { buildSchema, type SchemaOptions, type TableDefinition } from './schema';
+import { seededContact } from './seed';
+import { TableStore } from './table-store';
+
+export interface DatabaseOptions extends SchemaOptions {
+  /** Contacts generated deterministically at start (lazily: a byte each until written). @default 0 */
+  seedContacts?: number;
+  /** Milliseconds since the epoch; tests move it to age delta tokens. @default Date.now */
+  clock?: () => number;
+  /** How long a delta token stays valid (Organization.ExpireChangeTrackingInDays). @default 7 */
+  deltaTokenRetentionDays?: number;
+}
+
+/** The system user that owns every simulated row (the application user of the integration). */
+export const APPLICATION_USER_ID = '5f1e7c0d-3b0a-4c55-9a5e-0d3650a1c0de';
+
+/** All tables of the simulated organization, plus change-set transactions across them. */
+export class Database {
+  readonly clock: () => number;
+  readonly deltaTokenRetentionDays: number;
+  private readonly bySet = new Map<string, TableStore>();
+  private readonly byLogicalName = new Map<string, TableStore>();
+  private undoStack: (() => void)[] | undefined;
+  /** Delta tokens below this version answer "expired" (set when tokens are invalidated). */
+  private oldestValidVersion = new Map<string, number>();
+
+  constructor(options: DatabaseOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.deltaTokenRetentionDays = options.deltaTokenRetentionDays ?? 7;
+    buildSchema(options).forEach((definition, position) => {
+      const isContact = definition.logicalName === 'contact';
+      const store = new TableStore({
+        definition,
+        seededCount: isContact ? (options.seedContacts ?? 0) : 0,
+        seed: isContact ? seededContact : undefined,
+        salt: 0x1000 * (position + 1),
+        ownerId: APPLICATION_USER_ID,
+        clock: this.clock,
+        journal: (undo) => this.undoStack?.push(undo),
+      });
+      this.bySet.set(definition.entitySetName, store);
+      this.byLogicalName.set(definition.logicalName, store);
+    });
+  }
+
+  table(entitySetName: string): TableStore | undefined {
+    return this.bySet.get(entitySetName);
+  }
+
+  tableByLogicalName(logicalName: string): TableStore | undefined {
+    return this.byLogicalName.get(logicalName);
+  }
+
+  get definitions(): TableDefinition[] {
+    return [...this.bySet.values()].map((t) => t.definition);
+  }
+
+  /** Runs `work` atomically: any throw undoes every change it made, in reverse order. */
+  transaction<T>(work: () => T): T {
+    if (this.undoStack) return work();
+    const undo: (() => void)[] = [];
+    this.undoStack = undo;
+    try {
+      return work();
+    } catch (err) {
+      for (let i = undo.length - 1; i >= 0; i--) (undo[i] as () => void)();
+      throw err;
+    } finally {
+      this.undoStack = undefined;
+    }
+  }
+
+  /** Invalidates every delta token issued so far for one table (or all), as a metadata change does. */
+  expireDeltaTokens(entitySetName?: string): void {
+    for (const [set, store] of this.bySet) {
+      if (entitySetName !== undefined && set !== entitySetName) continue;
+      // Tokens issued from now on carry a version past the cut-off, so only older ones fail.
+      this.oldestValidVersion.set(set, store.bumpVersion());
+    }
+  }
+
+  isDeltaVersionValid(entitySetName: string, version: number): boolean {
+    const store = this.bySet.get(entitySetName);
+    if (!store || version < store.seedVersionCeiling || version > store.currentVersion) return false;
+    return version >= (this.oldestValidVersion.get(entitySetName) ?? 0);
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+}

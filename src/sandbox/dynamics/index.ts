@@ -1,0 +1,20 @@
+export {
+  startDynamicsSimulator,
+  API_PATH,
+  type DynamicsSimulator,
+  type DynamicsSimulatorOptions,
+  type RequestRecord,
+} from './server';
+export { generateLoopbackCertificate, type LoopbackCertificate } from './certificate';
+export { Database, APPLICATION_USER_ID, type DatabaseOptions } from './database';
+export { Faults, type FaultOptions, type MalformedForm } from './faults';
+export { type ServiceProtectionLimits } from './throttle';
+export { buildSchema, type TableDefinition, type ColumnDefinition } from './schema';
+export { seededId } from './seed';
+export {
+  startChangeGenerator,
+  type ChangeGenerator,
+  type ChangeGeneratorOptions,
+  type ChangeMix,
+  type ChangeCounts,
+} from './change-generator';
