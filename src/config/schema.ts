@@ -61,6 +61,8 @@ const dynamicsSchema = z.strictObject({
   authorityHost: httpsUrl.default('https://login.microsoftonline.com'),
   /** In-flight requests at once; D365 allows 52 per user. */
   maxConcurrentRequests: positiveInt.max(52, 'must be at most 52 (the D365 per-user concurrency limit)').default(16),
+  /** PEM file of extra CA certificates to trust (a TLS-inspecting proxy; the sandbox's simulator). */
+  caFile: nonEmpty.optional(),
   /** Rows per page (Prefer: odata.maxpagesize). */
   pageSize: positiveInt.max(5000, 'must be at most 5000 (the D365 page limit)').default(5000),
 });

@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../logging/logger';
@@ -7,8 +7,15 @@ import { runWorker } from '../worker';
 import { startDevServer } from './dev-server';
 import { isPortFree } from './ports';
 import { SANDBOX_SECRETS, SANDBOX_SFTP_KEY_ENV, sandboxConfig } from './sandbox-config';
+import { startCampaignSimulator } from './campaign';
+import { startChangeGenerator, startDynamicsSimulator } from './dynamics';
 import { startSshd } from './sshd';
 import { resolveTemporalCli } from './temporal-cli';
+
+const SANDBOX_D365_TENANT_ID = '5a4d1b6c-0000-4000-8000-00000000a365';
+const SANDBOX_D365_CLIENT_ID = '5a4d1b6c-0000-4000-8000-00000000c11e';
+/** Above the sandbox's file threshold (5,000), so the initial transfer goes by file as it would for a big table. */
+const SANDBOX_SEED_CONTACTS = 12_000;
 
 export interface SandboxOptions {
   /** Temporal frontend port. @default 7233 */
@@ -42,7 +49,7 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
   const dataDir = path.resolve(options.dataDir);
   if (options.fresh) await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
-  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const stops: { name: string; stop: () => void | Promise<void> }[] = [];
   try {
     options.print('Starting the Temporal dev server…');
     const server = await startDevServer({
@@ -58,13 +65,40 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
     const sftp = await startSshd({ root: path.join(dataDir, 'campaign-storage') });
     stops.push({ name: 'the SFTP server', stop: () => sftp.stop() });
 
+    options.print('Starting the Dynamics 365 simulator…');
+    const dynamics = await startDynamicsSimulator({
+      tls: true,
+      tenantId: SANDBOX_D365_TENANT_ID,
+      clientId: SANDBOX_D365_CLIENT_ID,
+      clientSecret: SANDBOX_SECRETS.SANDBOX_D365_CLIENT_SECRET,
+      seedContacts: SANDBOX_SEED_CONTACTS,
+    });
+    stops.push({ name: 'the Dynamics 365 simulator', stop: () => dynamics.close() });
+    const liveEdits = startChangeGenerator(dynamics.db, { changesPerSecond: 1 });
+    stops.push({ name: 'the live D365 edits', stop: () => liveEdits.stop() });
+    const dynamicsCaFile = path.join(dataDir, 'dynamics-simulator-ca.pem');
+    await writeFile(dynamicsCaFile, dynamics.caCertificate ?? '');
+
+    options.print('Starting the Adobe Campaign Standard simulator…');
+    const campaign = await startCampaignSimulator({
+      organization: 'sandbox-org',
+      clientId: 'sandbox-campaign-client',
+      clientSecret: SANDBOX_SECRETS.SANDBOX_CAMPAIGN_CLIENT_SECRET,
+      sftpRoot: sftp.root,
+      exports: { intervalMs: 30_000 },
+      logger: createLogger({ bindings: { component: 'campaign-simulator' }, level: 'warn' }),
+    });
+    stops.push({ name: 'the Campaign simulator', stop: () => campaign.close() });
+
     const config = sandboxConfig({
       temporalAddress: server.address,
-      // Simulator endpoints (filled in as the simulators join the sandbox).
-      dynamicsUrl: 'http://127.0.0.1:0',
-      dynamicsAuthorityHost: 'https://127.0.0.1:0',
-      campaignBaseUrl: 'http://127.0.0.1:0/sandbox-org/campaign',
-      campaignImsUrl: 'http://127.0.0.1:0/ims/token/v3',
+      dynamicsUrl: dynamics.url,
+      dynamicsAuthorityHost: dynamics.url,
+      dynamicsTenantId: dynamics.tenantId,
+      dynamicsClientId: dynamics.clientId,
+      dynamicsCaFile,
+      campaignBaseUrl: campaign.baseUrl,
+      campaignImsUrl: campaign.imsUrl,
       sftpHost: sftp.host,
       sftpPort: sftp.port,
       sftpUsername: sftp.username,
@@ -83,7 +117,14 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
       },
       onReady: ({ taskQueue }) => {
         void announceWhenWorkerAnswers(
-          { address: server.address, taskQueue, uiUrl: server.uiUrl, sftp: `${sftp.host}:${sftp.port} (${sftp.root})` },
+          {
+            address: server.address,
+            taskQueue,
+            uiUrl: server.uiUrl,
+            sftp: `${sftp.host}:${sftp.port} (${sftp.root})`,
+            campaign: campaign.baseUrl,
+            dynamics: dynamics.apiUrl,
+          },
           options.print
         );
       },
@@ -102,6 +143,8 @@ interface SandboxAddresses {
   taskQueue: string;
   uiUrl: string;
   sftp: string;
+  campaign: string;
+  dynamics: string;
 }
 
 async function announceWhenWorkerAnswers(where: SandboxAddresses, print: (line: string) => void): Promise<void> {
@@ -118,6 +161,8 @@ async function announceWhenWorkerAnswers(where: SandboxAddresses, print: (line: 
     print(`  Temporal Web UI:   ${where.uiUrl}`);
     print(`  Temporal address:  ${where.address}`);
     print(`  SFTP storage:      ${where.sftp}`);
+    print(`  Dynamics 365 API:  ${where.dynamics}`);
+    print(`  Campaign API:      ${where.campaign}`);
     print('');
     print('Try, in another terminal:');
     print(`  TEMPORAL_ADDRESS=${where.address} node bin/acs-d365.js status`);

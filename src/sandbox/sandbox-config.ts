@@ -6,6 +6,10 @@ export interface SandboxEndpoints {
   temporalAddress: string;
   dynamicsUrl: string;
   dynamicsAuthorityHost: string;
+  dynamicsTenantId: string;
+  dynamicsClientId: string;
+  /** PEM file of the CA that signed the D365 simulator's certificate. */
+  dynamicsCaFile: string;
   campaignBaseUrl: string;
   campaignImsUrl: string;
   sftpHost: string;
@@ -31,8 +35,9 @@ export function sandboxConfig(endpoints: SandboxEndpoints): Config {
     dynamics: {
       url: endpoints.dynamicsUrl,
       authorityHost: endpoints.dynamicsAuthorityHost,
-      tenantId: 'sandbox-tenant',
-      clientId: 'sandbox-d365-client',
+      tenantId: endpoints.dynamicsTenantId,
+      clientId: endpoints.dynamicsClientId,
+      caFile: endpoints.dynamicsCaFile,
       clientSecretEnv: 'SANDBOX_D365_CLIENT_SECRET',
     },
     campaign: {
@@ -47,7 +52,7 @@ export function sandboxConfig(endpoints: SandboxEndpoints): Config {
         username: endpoints.sftpUsername,
         privateKeyEnv: SANDBOX_SFTP_KEY_ENV,
         hostKeyFingerprints: [endpoints.sftpHostKeyFingerprint],
-        root: endpoints.sftpRoot,
+        root: `${endpoints.sftpRoot}/d365_loads`,
       },
     },
     temporal: { address: endpoints.temporalAddress, namespace: 'default', taskQueue: 'acs-d365-sync' },
@@ -65,7 +70,7 @@ export function sandboxConfig(endpoints: SandboxEndpoints): Config {
         ],
         deletes: true,
         every: '1m',
-        initialTransfer: { fileThreshold: 5_000, chunkRows: 2_000, importWorkflow: 'WKF_D365_IMPORT' },
+        initialTransfer: { fileThreshold: 5_000, chunkRows: 2_000, importWorkflow: 'WKF_IMPORT_PROFILE' },
       },
     ],
     egress: { every: '1m', followUpTasks: { click: true, bounce: true } },

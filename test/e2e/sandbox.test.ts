@@ -11,10 +11,11 @@ describe("acs-d365 sandbox (the README's first command)", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'acs-sandbox-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('starts Temporal with its UI, the SFTP storage and the worker, prints where to look, and stops cleanly on Ctrl-C', async () => {
+  it('starts Temporal with its UI, the SFTP storage, the simulators and the worker, prints where to look, and stops cleanly on Ctrl-C', async () => {
     const port = await freePort();
     const uiPort = await freePort();
     let sftpPort = 0;
+    let campaignPort = 0;
     const sandbox = startCli(['sandbox', '--port', String(port), '--ui-port', String(uiPort), '--data-dir', dataDir]);
     const exited = collect(sandbox);
     try {
@@ -25,6 +26,11 @@ describe("acs-d365 sandbox (the README's first command)", () => {
       expect(sftp?.[2]).toBe(path.join(dataDir, 'campaign-storage'));
       sftpPort = Number(sftp?.[1]);
       expect(await isPortFree(sftpPort)).toBe(false);
+      expect(banner).toMatch(/Dynamics 365 API: +https:\/\/127\.0\.0\.1:\d+\/api\/data\/v9\.2\//);
+      const campaignApi = /Campaign API: +(http:\/\/127\.0\.0\.1:(\d+)\/sandbox-org\/campaign)/.exec(banner);
+      campaignPort = Number(campaignApi?.[2]);
+      const unauthenticated = await fetch(`${campaignApi?.[1]}/profileAndServices/profile`);
+      expect(unauthenticated.status).toBe(403); // no X-Api-Key: refused as Campaign does
 
       const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
       expect(ui.status).toBe(200);
@@ -44,6 +50,7 @@ describe("acs-d365 sandbox (the README's first command)", () => {
     expect(await isPortFree(port)).toBe(true);
     expect(await isPortFree(uiPort)).toBe(true);
     expect(await isPortFree(sftpPort)).toBe(true);
+    expect(await isPortFree(campaignPort)).toBe(true);
   });
 
   it('refuses a port that is taken, saying which option to change', async () => {
