@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command } from 'commander';
+import { parsePort } from '../option-parsers';
 import { runSandbox } from '../../sandbox/run-sandbox';
 import { CliError } from '../errors';
 import { print } from '../output';
@@ -33,11 +34,4 @@ Examples:
         throw new CliError(`the sandbox could not run: ${(err as Error).message}`);
       }
     });
-}
-
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new InvalidArgumentError('must be a TCP port (1-65535).');
-  return port;
 }

@@ -1,6 +1,8 @@
+import { parseCount } from '../option-parsers';
+import { runUntilStopped } from '../until-stopped';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command } from 'commander';
 import { createLogger } from '../../logging/logger';
 import { startCampaignSimulator } from '../../sandbox/campaign';
 
@@ -22,17 +24,17 @@ export function registerSimulateCampaignCommand(simulate: Command): void {
       'Run the Adobe Campaign Standard simulator: /<ORGANIZATION>/campaign/... and /ims/token/v3 on one port. ' +
         'Prints one JSON line with its URLs and test credentials when ready; stops on Ctrl-C (SIGINT) or SIGTERM.'
     )
-    .option('--port <n>', 'port on the host (0 = any free port)', parseInteger, 9002)
+    .option('--port <n>', 'port on the host (0 = any free port)', parseCount, 9002)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--organization <org>', 'the <ORGANIZATION> of the API paths', 'acme')
     .option('--sftp-root <dir>', 'folder served by the Campaign SFTP server (imports, rejects, export files)')
-    .option('--seed-profiles <n>', 'profiles to create at start-up', parseInteger, 0)
+    .option('--seed-profiles <n>', 'profiles to create at start-up', parseCount, 0)
     .option(
       '--export-every <seconds>',
       'generate events and opt-out changes and write export files this often',
-      parseInteger
+      parseCount
     )
-    .option('--signal-cooldown <seconds>', 'minimum time between two triggers of one signal', parseInteger, 600)
+    .option('--signal-cooldown <seconds>', 'minimum time between two triggers of one signal', parseCount, 600)
     .addHelpText(
       'after',
       `
@@ -66,20 +68,6 @@ Examples:
           sftpRoot: simulator.sftpRoot ?? null,
         }) + '\n'
       );
-      await new Promise<void>((done) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          simulator.close().then(done, done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await runUntilStopped(() => simulator.close());
     });
-}
-
-function parseInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
-  return number;
 }

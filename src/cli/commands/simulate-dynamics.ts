@@ -1,4 +1,6 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { parseCount } from '../option-parsers';
+import { runUntilStopped } from '../until-stopped';
+import { type Command } from 'commander';
 import { startChangeGenerator, startDynamicsSimulator } from '../../sandbox/dynamics';
 
 interface SimulateDynamicsOptions {
@@ -21,15 +23,15 @@ export function registerSimulateDynamicsCommand(simulate: Command): void {
       'Run the Dynamics 365 (Dataverse Web API) simulator: /api/data/v9.2/... and /<tenant>/oauth2/v2.0/token on ' +
         'one port. Prints one JSON line with its URLs and test credentials when ready; stops on Ctrl-C (SIGINT) or SIGTERM.'
     )
-    .option('--port <n>', 'port on the host (0 = any free port)', parseInteger, 9001)
+    .option('--port <n>', 'port on the host (0 = any free port)', parseCount, 9001)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--tls', 'serve HTTPS with a certificate generated at start (MSAL accepts only https authorities)')
-    .option('--seed-contacts <n>', 'contacts generated at start-up (1,000,000 take about a megabyte)', parseInteger, 0)
-    .option('--change-rate <n>', 'contact creates/updates/deletes/deactivations applied per second', parseInteger, 0)
+    .option('--seed-contacts <n>', 'contacts generated at start-up (1,000,000 take about a megabyte)', parseCount, 0)
+    .option('--change-rate <n>', 'contact creates/updates/deletes/deactivations applied per second', parseCount, 0)
     .option('--tenant-id <id>', 'tenant of the token endpoint (default: random)')
     .option('--client-id <id>', 'client id of the test app registration (default: random)')
     .option('--client-secret <secret>', 'secret of the test app registration (default: random)')
-    .option('--token-lifetime <seconds>', 'lifetime of issued access tokens', parseInteger, 3599)
+    .option('--token-lifetime <seconds>', 'lifetime of issued access tokens', parseCount, 3599)
     .addHelpText(
       'after',
       `
@@ -65,21 +67,9 @@ Examples:
           caCertificate: simulator.caCertificate ?? null,
         }) + '\n'
       );
-      await new Promise<void>((done) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          changes.stop();
-          simulator.close().then(done, done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+      await runUntilStopped(() => {
+        changes.stop();
+        return simulator.close();
       });
     });
-}
-
-function parseInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
-  return number;
 }

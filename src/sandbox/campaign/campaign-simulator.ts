@@ -1,3 +1,4 @@
+import { readRequestBody } from '../http-body';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -165,7 +166,7 @@ export async function startCampaignSimulator(options: CampaignSimulatorOptions =
     const fault = decision.fault;
     if (fault?.afterProcessing) {
       // The request takes effect, then its answer is lost or replaced: the client cannot know it succeeded.
-      route(method, url, await readBody(req), req);
+      route(method, url, await readRequestBody(req, BODY_LIMIT), req);
     }
     if (fault?.kind === 'drop') {
       req.socket.destroy();
@@ -182,7 +183,7 @@ export async function startCampaignSimulator(options: CampaignSimulatorOptions =
         message: status === 429 ? 'Too Many Requests' : 'Service Unavailable',
       });
     }
-    const raw = await readBody(req);
+    const raw = await readRequestBody(req, BODY_LIMIT);
     const answer = route(method, url, raw, req);
     if (answer.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(answer.retryAfterSeconds));
     if (answer.text !== undefined) return sendText(res, answer.status, answer.text, 'text/plain; charset=utf-8');
@@ -313,22 +314,6 @@ function parseBody(raw: string): unknown {
   } catch {
     throw new AcsError(400, AcsErrorCode.badRequest, 'The request body is not valid JSON.');
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > BODY_LIMIT) {
-        req.destroy();
-        reject(new Error('request body too large'));
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -1,3 +1,4 @@
+import { readRequestBody } from '../http-body';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -73,20 +74,6 @@ export interface DynamicsSimulator {
 
 const MAX_RECORDS = 10_000;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) req.destroy(new Error('request body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function headersOf(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -125,7 +112,7 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const rawUrl = req.url ?? '/';
-    const body = await readBody(req);
+    const body = await readRequestBody(req, MAX_BODY_BYTES);
     const question = rawUrl.indexOf('?');
     const pathname = question < 0 ? rawUrl : rawUrl.slice(0, question);
     const query = question < 0 ? '' : rawUrl.slice(question + 1);

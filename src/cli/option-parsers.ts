@@ -1,0 +1,16 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander parser for a TCP port (1-65535). */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InvalidArgumentError('must be a TCP port (1-65535).');
+  return port;
+}
+
+/** Commander parser for a whole number, 0 or more (a port of 0 means "any free port"). */
+export function parseCount(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return number;
+}
