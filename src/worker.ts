@@ -1,5 +1,5 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { createActivities, createWorkerResources } from './activities';
 import { type Config } from './config/schema';
 import { readSecrets } from './config/secrets';
 import { createLogger, type Logger } from './logging/logger';
@@ -26,13 +26,14 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
 
   installRuntimeOnce(logger);
   const connection = await NativeConnection.connect(connectionOptions(settings));
+  const resources = createWorkerResources(options.config, secrets, logger);
   try {
     const worker = await Worker.create({
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       workflowsPath: require.resolve('./workflows'),
-      activities: createActivities({ config: options.config, secrets }),
+      activities: createActivities({ resources }),
     });
     logger.info(
       { address: settings.address, namespace: settings.namespace, taskQueue: settings.taskQueue },
@@ -42,6 +43,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await resources.close();
     await connection.close();
   }
 }

@@ -1,18 +1,17 @@
-import { type Config } from '../config/schema';
-import { type Secrets } from '../config/secrets';
 import { describeWorkerActivity } from './describe-worker';
+import { type WorkerResources } from './resources';
 
 export type { WorkerDescription } from './describe-worker';
+export { createWorkerResources, type WorkerResources } from './resources';
 
-/** What activities need from the worker process: the validated configuration and the secrets it read. */
+/** What activities need from the worker process: its configuration and connections. */
 export interface ActivityDependencies {
-  config: Config;
-  secrets: Secrets;
+  resources: WorkerResources;
 }
 
 /** Builds every activity the worker registers (dependency injection, as in Temporal's samples). */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    describeWorker: describeWorkerActivity(deps.config),
+    describeWorker: describeWorkerActivity(deps.resources.config),
   };
 }

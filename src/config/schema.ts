@@ -162,7 +162,19 @@ const ingressMappingSchema = z.strictObject({
   from: d365Name,
   /** Campaign resource: `profile`, or a custom resource (`cus...`). */
   to: z.string().regex(/^(profile|cus[A-Za-z0-9_]+)$/, 'must be profile or a custom resource name starting with cus'),
-  key: z.strictObject({ from: d365Name, to: campaignField }),
+  key: z.strictObject({
+    from: d365Name,
+    to: campaignField,
+    /**
+     * The Campaign filter that finds a record by this key, called with the parameter `<to>_parameter`
+     * (e.g. `byExternalId?externalId_parameter=…`). A Campaign administrator defines it on the resource.
+     * @default `by` + the key field with a capital first letter
+     */
+    campaignFilter: z
+      .string()
+      .regex(/^by[A-Za-z0-9_]+$/, 'must be a Campaign filter name, like byExternalId')
+      .optional(),
+  }),
   fields: z.array(fieldSchema).min(1, 'must map at least one field'),
   replacements: z.array(replacementSchema).default([]),
   filter: filterSchema.optional(),

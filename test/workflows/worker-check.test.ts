@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import { createActivities, createWorkerResources } from '../../src/activities';
+import { createLogger } from '../../src/logging/logger';
 import { parseConfig } from '../../src/config/load';
 import { version } from '../../src/version';
 import { workerCheckWorkflow } from '../../src/workflows';
@@ -27,8 +28,11 @@ describe('a workflow with an activity on the real Temporal dev server', () => {
       taskQueue,
       workflowsPath: require.resolve('../../src/workflows'),
       activities: createActivities({
-        config: result.config,
-        secrets: { dynamicsClientSecret: 'x', campaignClientSecret: 'y' },
+        resources: createWorkerResources(
+          result.config,
+          { dynamicsClientSecret: 'x', campaignClientSecret: 'y' },
+          createLogger({ level: 'warn' })
+        ),
       }),
     });
     const description = await worker.runUntil(

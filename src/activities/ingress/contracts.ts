@@ -1,0 +1,119 @@
+/**
+ * What ingress activities take and return. Workflows see only these shapes: configuration names, cursors (D365
+ * links, file names), counts. Never a record, never a secret.
+ */
+
+/** `full`: initial transfer or replay (every mapped field); `incremental`: a change-tracking pass. */
+export type IngressMode = 'full' | 'incremental';
+
+/** What happened to the rows of one page, chunk or pass. Adds up across pages. */
+export interface IngressCounts {
+  /** Rows and tombstones read from D365. */
+  read: number;
+  /** Records created in Campaign. */
+  created: number;
+  /** Records patched in Campaign (changed fields only). */
+  updated: number;
+  /** Records whose Campaign copy already matched: no write. */
+  unchanged: number;
+  /** Records deleted in Campaign (D365 deletes, filtered-out rows when configured). */
+  deleted: number;
+  /** Rows the filter kept out of Campaign. */
+  filteredOut: number;
+  /** Rows that could not be written; each is in the rejects report. */
+  rejected: number;
+}
+
+export const ZERO_COUNTS: IngressCounts = {
+  read: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  filteredOut: 0,
+  rejected: 0,
+};
+
+export interface PreflightIngressInput {
+  mapping: string;
+}
+
+/** Every problem found, each naming the configuration path; empty when the mapping can run. */
+export interface PreflightIngressResult {
+  problems: { path: string; message: string }[];
+}
+
+export interface CountSourceRowsInput {
+  mapping: string;
+}
+
+export interface CountSourceRowsResult {
+  /** Rows in the D365 table, inactive ones included. */
+  rows: number;
+}
+
+export interface SyncIngressPageInput {
+  mapping: string;
+  mode: IngressMode;
+  /**
+   * Where to read: the `nextLink` of the previous page, a stored `deltaLink` (first page of an incremental pass), or
+   * absent to start the change-tracking full read.
+   */
+  link?: string;
+  /** Names the rejects report of this pass, e.g. `contacts-pass-42`. */
+  reportId: string;
+}
+
+export interface SyncIngressPageResult {
+  /** Read on with this; absent on the last page. */
+  nextLink?: string;
+  /** On the last page only: where the next incremental pass starts. */
+  deltaLink?: string;
+  counts: IngressCounts;
+}
+
+/** One gzip CSV chunk of the file path of the initial transfer. */
+export interface WriteIngressChunkInput {
+  mapping: string;
+  /** Shared by the chunks of one transfer; part of their file names. UTC `yyyyMMddHHmmss`. */
+  batchId: string;
+  /** 1-based. */
+  chunkNumber: number;
+  /** Where this chunk's first page is read; absent for the first chunk (starts the change-tracking full read). */
+  link?: string;
+  reportId: string;
+}
+
+export interface WriteIngressChunkResult {
+  /** Remote file name, relative to the import folder. */
+  fileName: string;
+  rows: number;
+  bytes: number;
+  /** Where the next chunk starts; absent after the last page. */
+  nextLink?: string;
+  /** After the last page: where incremental sync starts (no gap, no overlap). */
+  deltaLink?: string;
+  counts: IngressCounts;
+}
+
+export interface StartCampaignImportInput {
+  mapping: string;
+  fileNames: string[];
+}
+
+export interface CampaignImportStatus {
+  /** Campaign workflow state: `started`, `finished`, `error`, … */
+  state: string;
+  finished: boolean;
+  failed: boolean;
+}
+
+export interface CollectImportRejectsInput {
+  mapping: string;
+  fileNames: string[];
+  reportId: string;
+}
+
+export interface CollectImportRejectsResult {
+  rejected: number;
+}

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { type Config } from '../config/schema';
+import { type Secrets } from '../config/secrets';
+import { createCampaignClient, type CampaignClient } from '../connectors/campaign';
+import { DynamicsClient } from '../connectors/dynamics';
+import { SftpClient } from '../connectors/sftp';
+import { type Logger } from '../logging/logger';
+
+/**
+ * The worker's long-lived connections, built from the configuration and secrets on first use and shared by every
+ * activity (token caches, connection pools and concurrency limits are per process, as the APIs' limits are).
+ */
+export interface WorkerResources {
+  config: Config;
+  logger: Logger;
+  dynamics(): DynamicsClient;
+  campaign(): CampaignClient;
+  sftp(): SftpClient;
+  close(): Promise<void>;
+}
+
+export function createWorkerResources(config: Config, secrets: Secrets, logger: Logger): WorkerResources {
+  let dynamics: DynamicsClient | undefined;
+  let campaign: CampaignClient | undefined;
+  let sftp: SftpClient | undefined;
+  return {
+    config,
+    logger,
+    dynamics() {
+      dynamics ??= new DynamicsClient({
+        url: config.dynamics.url,
+        credentials: {
+          tenantId: config.dynamics.tenantId,
+          clientId: config.dynamics.clientId,
+          clientSecret: secrets.dynamicsClientSecret,
+          authority: `${config.dynamics.authorityHost.replace(/\/+$/, '')}/${config.dynamics.tenantId}`,
+        },
+        ...(config.dynamics.caFile ? { caCertificates: readFileSync(config.dynamics.caFile, 'utf8') } : {}),
+        limits: { maxConcurrentRequests: config.dynamics.maxConcurrentRequests },
+        logger: logger.child({ component: 'dynamics' }),
+      });
+      return dynamics;
+    },
+    campaign() {
+      campaign ??= createCampaignClient({
+        organization: config.campaign.organization,
+        ...(config.campaign.baseUrl ? { baseUrl: config.campaign.baseUrl } : {}),
+        imsUrl: config.campaign.imsUrl,
+        clientId: config.campaign.clientId,
+        clientSecret: secrets.campaignClientSecret,
+        maxConcurrency: config.campaign.maxConcurrentRequests,
+        logger: logger.child({ component: 'campaign' }),
+      });
+      return campaign;
+    },
+    sftp() {
+      const settings = config.campaign.sftp;
+      sftp ??= new SftpClient({
+        host: settings.host,
+        port: settings.port,
+        username: settings.username,
+        credentials: secrets.sftpPrivateKey
+          ? { privateKey: secrets.sftpPrivateKey }
+          : { password: secrets.sftpPassword ?? '' },
+        hostKey: { fingerprints: settings.hostKeyFingerprints },
+        root: settings.root,
+        logger: logger.child({ component: 'sftp' }),
+      });
+      return sftp;
+    },
+    async close() {
+      dynamics?.close();
+      await sftp?.close();
+    },
+  };
+}
