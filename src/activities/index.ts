@@ -1,4 +1,7 @@
 import { describeWorkerActivity } from './describe-worker';
+import { createIngressActivities, createPlanCache } from './ingress';
+import { loadIngressSettingsActivity } from './ingress/settings';
+import { createIngressFileActivities } from './ingress/write-chunk-activities';
 import { type WorkerResources } from './resources';
 
 export type { WorkerDescription } from './describe-worker';
@@ -11,7 +14,11 @@ export interface ActivityDependencies {
 
 /** Builds every activity the worker registers (dependency injection, as in Temporal's samples). */
 export function createActivities(deps: ActivityDependencies) {
+  const plans = createPlanCache(deps.resources);
   return {
     describeWorker: describeWorkerActivity(deps.resources.config),
+    loadIngressSettings: loadIngressSettingsActivity(deps.resources.config),
+    ...createIngressActivities(deps.resources, plans),
+    ...createIngressFileActivities(deps.resources, plans),
   };
 }

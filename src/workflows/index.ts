@@ -1,2 +1,5 @@
 // Every workflow the worker registers. Workflow files import activity *types* only.
 export { workerCheckWorkflow } from './worker-check';
+export { ingressManagerWorkflow } from './ingress/manager';
+export { ingressPassWorkflow } from './ingress/pass';
+export { initialTransferWorkflow } from './ingress/initial-transfer';

@@ -1,3 +1,5 @@
+import { type IngressCounts } from '../../sync/ingress/counts';
+
 /**
  * What ingress activities take and return. Workflows see only these shapes: configuration names, cursors (D365
  * links, file names), counts. Never a record, never a secret.
@@ -6,33 +8,7 @@
 /** `full`: initial transfer or replay (every mapped field); `incremental`: a change-tracking pass. */
 export type IngressMode = 'full' | 'incremental';
 
-/** What happened to the rows of one page, chunk or pass. Adds up across pages. */
-export interface IngressCounts {
-  /** Rows and tombstones read from D365. */
-  read: number;
-  /** Records created in Campaign. */
-  created: number;
-  /** Records patched in Campaign (changed fields only). */
-  updated: number;
-  /** Records whose Campaign copy already matched: no write. */
-  unchanged: number;
-  /** Records deleted in Campaign (D365 deletes, filtered-out rows when configured). */
-  deleted: number;
-  /** Rows the filter kept out of Campaign. */
-  filteredOut: number;
-  /** Rows that could not be written; each is in the rejects report. */
-  rejected: number;
-}
-
-export const ZERO_COUNTS: IngressCounts = {
-  read: 0,
-  created: 0,
-  updated: 0,
-  unchanged: 0,
-  deleted: 0,
-  filteredOut: 0,
-  rejected: 0,
-};
+export { ZERO_COUNTS, type IngressCounts } from '../../sync/ingress/counts';
 
 export interface PreflightIngressInput {
   mapping: string;

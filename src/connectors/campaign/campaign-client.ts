@@ -3,6 +3,7 @@ import { type RetryOptions } from './backoff';
 import { CampaignHttp } from './campaign-http';
 import { ImsTokenProvider } from './ims-token-provider';
 import { ResourceClient } from './resource-client';
+import { CampaignApiError } from './errors';
 import { type CampaignApi, type KeyDefinition } from './types';
 import { WorkflowClient } from './workflow-client';
 
@@ -44,6 +45,11 @@ export interface CampaignClient {
   /** A client for one resource, e.g. `{ api: 'profileAndServicesExt', name: 'profile', key: PROFILE_EXTERNAL_ID_KEY }`. */
   resource(options: ResourceOptions): ResourceClient;
   readonly workflows: WorkflowClient;
+  /**
+   * A resource's metadata (`GET /<api>/resourceType/<name>`: fields with types, lengths, enumerations, filters), or
+   * `undefined` when the surface has no such resource (404).
+   */
+  resourceMetadata(api: CampaignApi, name: string): Promise<Record<string, unknown> | undefined>;
   /** IMS tokens fetched so far. */
   readonly tokensFetched: number;
 }
@@ -71,6 +77,7 @@ export function createCampaignClient(options: CampaignClientOptions): CampaignCl
     baseUrl: http.baseUrl,
     resource: (resource) => new ResourceClient(http, { ...resource, retry: options.retry }),
     workflows,
+    resourceMetadata: (api, name) => readResourceMetadata(http, api, name),
     get tokensFetched() {
       return tokens.tokensFetched;
     },
@@ -82,4 +89,19 @@ function defaultBaseUrl(organization: string | undefined): string {
     throw new TypeError('Campaign client needs baseUrl or a valid organization (letters, digits, "-" and "_")');
   }
   return `https://mc.adobe.io/${organization}/campaign`;
+}
+
+async function readResourceMetadata(
+  http: CampaignHttp,
+  api: CampaignApi,
+  name: string
+): Promise<Record<string, unknown> | undefined> {
+  const target = `/${api}/resourceType/${encodeURIComponent(name)}`;
+  const response = await http.request({ method: 'GET', target, retry: 'idempotent', acceptStatuses: [404] });
+  if (response.status === 404) return undefined;
+  const body = response.json;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new CampaignApiError(`GET ${target}`, 'answer is not a JSON object', response.status);
+  }
+  return body as Record<string, unknown>;
 }

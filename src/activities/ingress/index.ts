@@ -1,0 +1,101 @@
+import { asyncLocalStorage } from '@temporalio/activity';
+import { PROFILE_EXTERNAL_ID_KEY } from '../../connectors/campaign';
+import { type WorkerResources } from '../resources';
+import {
+  type CountSourceRowsInput,
+  type CountSourceRowsResult,
+  type PreflightIngressInput,
+  type PreflightIngressResult,
+  type SyncIngressPageInput,
+  type SyncIngressPageResult,
+} from './contracts';
+import { countSourceRows } from './count-rows';
+import { PlanCache } from './plan-cache';
+import { preflightIngress } from './preflight';
+import { ProfileLinks, type ProfileLinkSources } from './profile-links';
+import {
+  reconcileIngressDeletes,
+  type ReconcileIngressDeletesInput,
+  type ReconcileIngressDeletesResult,
+} from './reconcile-deletes';
+import { type IngressDependencies } from './resolve';
+import { type PageProgress, syncIngressPage } from './sync-page';
+
+export { INGRESS_CONFIG_ERROR, type PlanCache } from './plan-cache';
+export { DELTA_TOKEN_EXPIRED } from './sync-page';
+export type { CampaignMetadataReader } from './metadata';
+export type { ReconcileIngressDeletesInput, ReconcileIngressDeletesResult } from './reconcile-deletes';
+
+export interface IngressActivities {
+  preflightIngress(input: PreflightIngressInput): Promise<PreflightIngressResult>;
+  countSourceRows(input: CountSourceRowsInput): Promise<CountSourceRowsResult>;
+  syncIngressPage(input: SyncIngressPageInput): Promise<SyncIngressPageResult>;
+  /** After a full re-read that followed an expired delta link: deletes what D365 no longer has, a page per call. */
+  reconcileIngressDeletes(input: ReconcileIngressDeletesInput): Promise<ReconcileIngressDeletesResult>;
+}
+
+/**
+ * The API-path ingress activities. Plans are cached per call of this function, i.e. per worker process. Outside an
+ * activity (tests) they run as plain functions: no heartbeat, no cancellation.
+ */
+export function createIngressActivities(
+  resources: WorkerResources,
+  cache: PlanCache = createPlanCache(resources)
+): IngressActivities {
+  const deps = planDependencies(resources);
+  const linkSources: ProfileLinkSources = {
+    parentMapping: async () => {
+      const parent = resources.config.ingress.find((mapping) => mapping.from === 'contact' && mapping.to === 'profile');
+      return parent ? cache.get(parent.name) : undefined;
+    },
+    profiles: () =>
+      resources.campaign().resource({ api: 'profileAndServicesExt', name: 'profile', key: PROFILE_EXTERNAL_ID_KEY }),
+    dynamics: () => resources.dynamics(),
+  };
+  const logger = resources.logger.child({ component: 'ingress' });
+  return {
+    preflightIngress: (input) => preflightIngress(deps, cache, input),
+    async countSourceRows(input) {
+      const { table } = await cache.get(input.mapping);
+      return countSourceRows(resources.dynamics(), table);
+    },
+    async reconcileIngressDeletes(input) {
+      return reconcileIngressDeletes(await cache.get(input.mapping), resources.dynamics(), input);
+    },
+    async syncIngressPage(input) {
+      const activity = asyncLocalStorage.getStore();
+      return syncIngressPage(
+        {
+          resolved: await cache.get(input.mapping),
+          dynamics: resources.dynamics(),
+          pageSize: resources.config.dynamics.pageSize,
+          concurrency: resources.config.campaign.maxConcurrentRequests,
+          reportsFolder: resources.config.reports.folder,
+          logger,
+          profileLinks: () => new ProfileLinks(linkSources),
+          ...(activity
+            ? {
+                progress: (progress: PageProgress) => activity.heartbeat(progress),
+                signal: activity.cancellationSignal,
+              }
+            : {}),
+        },
+        input
+      );
+    },
+  };
+}
+
+/** The mappings resolved against both systems' metadata, once per worker process; shared by all ingress activities. */
+export function createPlanCache(resources: WorkerResources): PlanCache {
+  return new PlanCache(planDependencies(resources));
+}
+
+function planDependencies(resources: WorkerResources): IngressDependencies {
+  return {
+    config: resources.config,
+    dynamics: () => resources.dynamics(),
+    campaign: () => resources.campaign(),
+    campaignMetadata: (api, resource) => resources.campaign().resourceMetadata(api, resource),
+  };
+}

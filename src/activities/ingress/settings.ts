@@ -1,0 +1,48 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { durationToMs } from '../../config/duration';
+import { type Config, type IngressMapping } from '../../config/schema';
+
+/** The parts of a mapping's configuration that steer its workflows (no secrets, no data). */
+export interface IngressSettings {
+  mapping: string;
+  everyMs: number;
+  fileThreshold: number;
+  chunkRows: number;
+  /** Whether the file path is available (an import workflow is configured). */
+  canUseFiles: boolean;
+  importTimeoutMs: number;
+}
+
+export interface LoadIngressSettingsInput {
+  mapping: string;
+}
+
+/** Finds a mapping by name; a name the configuration no longer has fails without retries, saying what to do. */
+export function findMapping(config: Config, name: string): { mapping: IngressMapping; index: number } {
+  const index = config.ingress.findIndex((mapping) => mapping.name === name);
+  const mapping = config.ingress[index];
+  if (!mapping) {
+    throw ApplicationFailure.nonRetryable(
+      `the worker's configuration has no ingress mapping named "${name}" (it has: ${config.ingress.map((m) => m.name).join(', ') || 'none'}). ` +
+        'Restore it, or stop this flow.',
+      'IngressConfigError'
+    );
+  }
+  return { mapping, index };
+}
+
+/** Reads the settings from the worker's configuration each time: "reload configuration" takes effect at once. */
+export function loadIngressSettingsActivity(config: Config) {
+  return function loadIngressSettings(input: LoadIngressSettingsInput): Promise<IngressSettings> {
+    const { mapping } = findMapping(config, input.mapping);
+    const transfer = mapping.initialTransfer;
+    return Promise.resolve({
+      mapping: mapping.name,
+      everyMs: durationToMs(mapping.every),
+      fileThreshold: transfer.fileThreshold,
+      chunkRows: transfer.chunkRows,
+      canUseFiles: transfer.importWorkflow !== undefined,
+      importTimeoutMs: durationToMs(transfer.importTimeout),
+    });
+  };
+}

@@ -1,0 +1,247 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { type ChangePage, DeltaTokenExpiredError, type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type Logger } from '../../logging/logger';
+import {
+  type CampaignValue,
+  mapRecord,
+  type MappedRecord,
+  type MappingMode,
+  webApiColumnName,
+} from '../../sync/ingress';
+import { type ProfileLinks } from './profile-links';
+import { type IngressCounts, type SyncIngressPageInput, type SyncIngressPageResult, ZERO_COUNTS } from './contracts';
+import { type RejectRow, RejectsReport, valueKind } from './rejects-report';
+import { type ResolvedMapping } from './resolve';
+import { deleteByKey, type RecordFields, rowFailure, type RowOutcome, writeRecord } from './write-record';
+
+/** The failure type of an expired delta link: the workflow must read everything again. */
+export const DELTA_TOKEN_EXPIRED = 'DeltaTokenExpired';
+
+/** Asks D365 for choice labels with the rows (`picklists: label`). */
+const FORMATTED_VALUES = 'OData.Community.Display.V1.FormattedValue';
+
+/** Heartbeat after this many rows (the SDK throttles heartbeats further). */
+const HEARTBEAT_EVERY_ROWS = 100;
+
+/** What the page heartbeats: where it reads and how far it got (never a record). */
+export interface PageProgress {
+  link?: string;
+  rowsDone: number;
+}
+
+export interface SyncPageContext {
+  resolved: ResolvedMapping;
+  dynamics: DynamicsClient;
+  /** Rows per D365 page (`dynamics.pageSize`). */
+  pageSize: number;
+  /** Records written to Campaign at once (`campaign.maxConcurrentRequests`). */
+  concurrency: number;
+  /** Where rejects reports go (`reports.folder`). */
+  reportsFolder: string;
+  logger: Logger;
+  /** Called as rows are done; the activity heartbeats with it. */
+  progress?: (progress: PageProgress) => void;
+  /** A fresh resolver of profile links for one page (see {@link ProfileLinks}). */
+  profileLinks(): ProfileLinks;
+  /** Stops taking new rows once aborted (activity cancellation). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads one change-tracking page and applies it to Campaign: rows are mapped and upserted by key (creates write every
+ * mapped field; updates patch only changed fields, and an incremental pass never patches `applyUpdates: false`
+ * fields), tombstones delete by key when the mapping applies deletes, filtered-out rows are deleted when
+ * `deleteFilteredOut` is set, rejected rows go to the rejects report. Links to profile get the parent's PKey (the
+ * parent is written first when Campaign does not have it yet). Safe to repeat: every write is by key.
+ */
+export async function syncIngressPage(
+  context: SyncPageContext,
+  input: SyncIngressPageInput
+): Promise<SyncIngressPageResult> {
+  const { resolved } = context;
+  const page = await readOnePage(context, input.link);
+  const counts: IngressCounts = { ...ZERO_COUNTS, read: page.upserts.length + page.deletes.length };
+  const rejects: RejectRow[] = [];
+  let rowsDone = 0;
+  const done = (outcome: RowOutcome): void => {
+    addOutcome(counts, outcome);
+    if ('rejects' in outcome) rejects.push(...outcome.rejects);
+    rowsDone += 1;
+    if (rowsDone % HEARTBEAT_EVERY_ROWS === 0) context.progress?.({ ...linkOf(input), rowsDone });
+  };
+
+  const links = context.profileLinks();
+  const apply = async (row: Row): Promise<RowOutcome> => applyRow({ resolved, links, mode: input.mode }, row);
+  await forEachBounded(page.upserts, context, async (row) => done(await apply(row)));
+  if (resolved.mapping.deletes) {
+    await forEachBounded(page.deletes, context, async (tombstone) => {
+      done({ kind: 'deleted', count: (await deleteByKey(resolved, tombstone.id)) ? 1 : 0 });
+    });
+  }
+  await new RejectsReport(context.reportsFolder, resolved.mapping.name, input.reportId).append(rejects);
+  context.progress?.({ ...linkOf(input), rowsDone });
+  context.logger.debug({ mapping: resolved.mapping.name, mode: input.mode, counts }, 'ingress page applied');
+  return {
+    ...(page.nextLink ? { nextLink: page.nextLink } : {}),
+    ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}),
+    counts,
+  };
+}
+
+/**
+ * The page at `link`, or the first page of a full read. The client follows a stored next link or delta link the same
+ * way (both are complete URLs carrying the select and the token), so either goes in as `startLink`.
+ */
+async function readOnePage(context: SyncPageContext, link: string | undefined): Promise<ChangePage> {
+  const { plan, table } = context.resolved;
+  const pages = context.dynamics.readChanges(table.entitySetName, {
+    select: [...plan.select],
+    pageSize: context.pageSize,
+    includeAnnotations: FORMATTED_VALUES,
+    ...(link ? { startLink: link } : {}),
+  });
+  try {
+    const first = await pages.next();
+    if (first.done) throw new Error(`the change-tracking read of ${table.entitySetName} answered no page`);
+    return first.value;
+  } catch (error) {
+    if (error instanceof DeltaTokenExpiredError) {
+      throw ApplicationFailure.create({
+        message: `the delta link of ${table.entitySetName} has expired; read the table in full again (${error.message})`,
+        type: DELTA_TOKEN_EXPIRED,
+        nonRetryable: true,
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    await pages.return(undefined);
+  }
+}
+
+/** What applying one row needs. */
+interface RowScope {
+  resolved: ResolvedMapping;
+  links: ProfileLinks;
+  mode: MappingMode;
+}
+
+async function applyRow(scope: RowScope, row: Row): Promise<RowOutcome> {
+  const mapped = mapRecord(row, scope.resolved.plan, scope.mode);
+  try {
+    return await applyMapped(scope, row, mapped);
+  } catch (error) {
+    const reason = rowFailure(error);
+    if (reason === undefined) throw error;
+    return rejected(scope.resolved, row, { kind: 'rejected', key: mapped.key, reasons: [reason] });
+  }
+}
+
+async function applyMapped(scope: RowScope, row: Row, mapped: MappedRecord): Promise<RowOutcome> {
+  const { resolved, mode } = scope;
+  switch (mapped.kind) {
+    case 'rejected':
+      return rejected(resolved, row, mapped);
+    case 'filtered-out': {
+      const deleted = resolved.plan.deleteFilteredOut ? await deleteByKey(resolved, mapped.key) : false;
+      return { kind: 'filteredOut', deleted };
+    }
+    case 'write': {
+      const withLinks = (values: Record<string, CampaignValue>): Promise<RecordFields> =>
+        resolved.profileLinks.length === 0
+          ? Promise.resolve({ ok: true, fields: values })
+          : scope.links.resolve(values, resolved.profileLinks);
+      const fields = await withLinks(mapped.values);
+      // A create writes every mapped field, even in an incremental pass: map again in full mode when needed.
+      const forCreate = async (): Promise<RecordFields> => {
+        if (mode === 'full') return fields;
+        const full = mapRecord(row, resolved.plan, 'full');
+        if (full.kind === 'write') return withLinks(full.values);
+        return { ok: false, reasons: full.kind === 'rejected' ? full.reasons : ['(record): the filter changed'] };
+      };
+      const outcome = fields.ok
+        ? await writeRecord(resolved, mapped.key, fields.fields, forCreate)
+        : { kind: 'rejected' as const, reasons: fields.reasons };
+      return outcome.kind === 'rejected'
+        ? rejected(resolved, row, { kind: 'rejected', key: mapped.key, reasons: outcome.reasons })
+        : outcome;
+    }
+  }
+}
+
+function rejected(
+  resolved: ResolvedMapping,
+  row: Row,
+  record: Extract<MappedRecord, { kind: 'rejected' }>
+): RowOutcome {
+  const { plan } = resolved;
+  const columns = [plan.key.column, ...plan.fields.map((field) => field.column)];
+  return {
+    kind: 'rejected',
+    rejects: record.reasons.map((reason) => {
+      // Reasons start with the column or field at fault: `emailaddress1: …` or `email: …`.
+      const name = /^([A-Za-z0-9_]+): /.exec(reason)?.[1];
+      const planned = plan.fields.find((field) => field.field.name === name);
+      const column = planned?.column ?? columns.find((candidate) => candidate.logicalName === name);
+      return {
+        key: record.key ?? '',
+        field: name ?? '(record)',
+        valueKind: column ? valueKind(row[webApiColumnName(column)]) : '',
+        reason,
+      };
+    }),
+  };
+}
+
+function addOutcome(counts: IngressCounts, outcome: RowOutcome): void {
+  switch (outcome.kind) {
+    case 'created':
+    case 'updated':
+    case 'unchanged':
+      counts[outcome.kind] += 1;
+      return;
+    case 'deleted':
+      counts.deleted += outcome.count;
+      return;
+    case 'filteredOut':
+      counts.filteredOut += 1;
+      if (outcome.deleted) counts.deleted += 1;
+      return;
+    case 'rejected':
+      counts.rejected += 1;
+  }
+}
+
+function linkOf(input: SyncIngressPageInput): { link?: string } {
+  return input.link ? { link: input.link } : {};
+}
+
+/**
+ * Runs `work` over the items with at most `context.concurrency` at once. The first failure stops new items from
+ * starting; it is thrown once the items in flight have settled (so no write outlives the activity attempt).
+ */
+async function forEachBounded<T>(
+  items: readonly T[],
+  context: Pick<SyncPageContext, 'concurrency' | 'signal'>,
+  work: (item: T) => Promise<void>
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < items.length) {
+      if (context.signal?.aborted) {
+        failure = { error: context.signal.reason ?? new Error('the activity was cancelled') };
+        return;
+      }
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(context.concurrency, items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failure) throw failure.error;
+}

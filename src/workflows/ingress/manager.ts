@@ -1,0 +1,201 @@
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  executeChild,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { IngressSettings } from '../../activities/ingress/settings';
+import { FlowKey, MappingKey, OutcomeKey } from '../search-attributes';
+import { control } from './proxies';
+import { ingressPassId, initialTransferId } from './ids';
+import { initialTransferWorkflow } from './initial-transfer';
+import {
+  ingressStatusQuery,
+  pauseSignal,
+  reloadConfigSignal,
+  replaySignal,
+  resumeSignal,
+  syncNowSignal,
+  transferCheckpointSignal,
+  type IngressPhase,
+  type IngressStatus,
+  type PassSummary,
+  type TransferCheckpoint,
+} from './messages';
+import { ingressPassWorkflow } from './pass';
+
+/** What a manager carries from one run to the next (continue-as-new): cursors and counters, never data. */
+export interface IngressManagerState {
+  deltaLink?: string;
+  initialTransferDone: boolean;
+  transferAttempts: number;
+  passes: number;
+  paused: boolean;
+  replayRequested: boolean;
+  checkpoint?: TransferCheckpoint;
+  lastPass?: PassSummary;
+  lastError?: string;
+}
+
+export interface IngressManagerInput {
+  mapping: string;
+  state?: IngressManagerState;
+}
+
+/** Passes per run before continue-as-new keeps the history short, whatever the server suggests. */
+const PASSES_PER_RUN = 50;
+
+/**
+ * The long-lived manager of one ingress mapping (`ingress:<mapping>`): checks the mapping against both systems, runs
+ * the initial transfer once, then one incremental pass per interval (or on "sync now"), each as a child workflow.
+ */
+export async function ingressManagerWorkflow(input: IngressManagerInput): Promise<void> {
+  const state: IngressManagerState = input.state ?? {
+    initialTransferDone: false,
+    transferAttempts: 0,
+    passes: 0,
+    paused: false,
+    replayRequested: false,
+  };
+  let phase: IngressPhase = 'preflight';
+  let syncNow = false;
+  let reload = false;
+  let nextRunAt: string | undefined;
+
+  setHandler(pauseSignal, () => void (state.paused = true));
+  setHandler(resumeSignal, () => void (state.paused = false));
+  setHandler(syncNowSignal, () => void (syncNow = true));
+  setHandler(replaySignal, () => void (state.replayRequested = true));
+  setHandler(reloadConfigSignal, () => void (reload = true));
+  setHandler(transferCheckpointSignal, (checkpoint) => void (state.checkpoint = checkpoint));
+  setHandler(ingressStatusQuery, (): IngressStatus => ({
+    mapping: input.mapping,
+    phase: state.paused ? 'paused' : phase,
+    initialTransferDone: state.initialTransferDone,
+    passes: state.passes,
+    ...(state.lastPass ? { lastPass: state.lastPass } : {}),
+    ...(nextRunAt ? { nextRunAt } : {}),
+    ...(state.lastError ? { lastError: state.lastError } : {}),
+  }));
+  upsertSearchAttributes([
+    { key: FlowKey, value: 'ingress' },
+    { key: MappingKey, value: input.mapping },
+  ]);
+
+  let settings = await checkedSettings(input.mapping);
+  let passesThisRun = 0;
+  while (passesThisRun < PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested) {
+    if (reload) {
+      reload = false;
+      settings = await checkedSettings(input.mapping);
+    }
+    if (state.paused) {
+      phase = 'paused';
+      await condition(() => !state.paused);
+    }
+    if (!state.initialTransferDone || state.replayRequested || state.deltaLink === undefined) {
+      phase = 'initial-transfer';
+      await runInitialTransfer(input.mapping, settings, state);
+      phase = state.lastError ? 'failed' : 'waiting';
+      if (state.lastError) await condition(() => !state.paused && (syncNow || state.replayRequested));
+      syncNow = false;
+      continue;
+    }
+    phase = 'waiting';
+    nextRunAt = new Date(Date.now() + settings.everyMs).toISOString();
+    await condition(() => syncNow || state.replayRequested || reload || state.paused, settings.everyMs);
+    nextRunAt = undefined;
+    if (state.replayRequested || reload || state.paused) continue;
+    syncNow = false;
+    phase = 'syncing';
+    await runPass(input.mapping, state);
+    passesThisRun += 1;
+  }
+  await continueAsNew<typeof ingressManagerWorkflow>({ mapping: input.mapping, state });
+}
+
+/** Settings from the worker's configuration, after the preflight checks pass; refuses to run otherwise. */
+async function checkedSettings(mapping: string): Promise<IngressSettings> {
+  const { problems } = await control.preflightIngress({ mapping });
+  if (problems.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `ingress ${mapping} cannot start:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+      'IngressConfigError'
+    );
+  }
+  return await control.loadIngressSettings({ mapping });
+}
+
+async function runInitialTransfer(
+  mapping: string,
+  settings: IngressSettings,
+  state: IngressManagerState
+): Promise<void> {
+  state.transferAttempts += 1;
+  const replay = state.replayRequested;
+  state.replayRequested = false;
+  try {
+    const result = await executeChild(initialTransferWorkflow, {
+      workflowId: initialTransferId(mapping, state.transferAttempts),
+      args: [{ mapping, settings, ...(state.checkpoint && !replay ? { checkpoint: state.checkpoint } : {}) }],
+      typedSearchAttributes: [
+        { key: FlowKey, value: 'ingress' },
+        { key: MappingKey, value: mapping },
+      ],
+    });
+    state.deltaLink = result.deltaLink;
+    state.initialTransferDone = true;
+    state.checkpoint = undefined;
+    state.lastError = undefined;
+    upsertSearchAttributes([{ key: OutcomeKey, value: 'succeeded' }]);
+  } catch (err) {
+    // Keep the checkpoint: "sync now" (or a retry from the CLI) resumes from the last completed page or chunk.
+    state.lastError = `initial transfer failed: ${failureMessage(err)}`;
+    upsertSearchAttributes([{ key: OutcomeKey, value: 'failed' }]);
+  }
+}
+
+async function runPass(mapping: string, state: IngressManagerState): Promise<void> {
+  const pass = state.passes + 1;
+  const startedAt = new Date().toISOString();
+  try {
+    const result = await executeChild(ingressPassWorkflow, {
+      workflowId: ingressPassId(mapping, pass),
+      args: [{ mapping, pass, deltaLink: state.deltaLink ?? '' }],
+      typedSearchAttributes: [
+        { key: FlowKey, value: 'ingress' },
+        { key: MappingKey, value: mapping },
+      ],
+    });
+    state.passes = pass;
+    state.lastPass = {
+      pass,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      pages: result.pages,
+      counts: result.counts,
+    };
+    if (result.outcome === 'delta-token-expired') {
+      // D365 no longer knows the cursor: read everything again (deletes found by the re-read's diff).
+      state.replayRequested = true;
+      state.lastError = `pass ${pass}: the D365 delta token expired; running a full re-read`;
+      return;
+    }
+    state.deltaLink = result.deltaLink;
+    state.lastError = undefined;
+  } catch (err) {
+    // The delta link did not move: the next pass reads the same changes again (writes are idempotent).
+    state.passes = pass;
+    state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
+  }
+}
+
+/** The innermost cause's message: what actually went wrong, not "child workflow failed". */
+function failureMessage(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : 'unknown failure';
+}

@@ -1,0 +1,23 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type * as activities from '../../activities';
+
+type Activities = ReturnType<typeof activities.createActivities>;
+
+/** Errors that retrying cannot fix: the workflow decides what to do instead. */
+export const NON_RETRYABLE = ['IngressConfigError', 'DeltaTokenExpired'];
+
+/** Short calls: settings, preflight, counts, import state. */
+export const control = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/**
+ * One page or one chunk: long-running, heartbeating. Retried without limit (the clients already absorb throttling);
+ * a stuck worker is noticed by the heartbeat timeout and the page is retried elsewhere.
+ */
+export const pages = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});

@@ -1,0 +1,162 @@
+import { type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import YAML from 'yaml';
+import { createActivities, createWorkerResources, type WorkerResources } from '../../src/activities';
+import { validateConfig } from '../../src/config/load';
+import { type Config, type ConfigInput } from '../../src/config/schema';
+import { createLogger } from '../../src/logging/logger';
+import {
+  startCampaignSimulator,
+  type CampaignSimulator,
+  type CampaignSimulatorOptions,
+} from '../../src/sandbox/campaign';
+import {
+  startDynamicsSimulator,
+  type DynamicsSimulator,
+  type DynamicsSimulatorOptions,
+} from '../../src/sandbox/dynamics';
+import { startSshd, type SshdServer } from '../../src/sandbox/sshd';
+import { startCli } from './cli';
+import { connectToTestTemporal, uniqueTaskQueue, type TemporalTestConnections } from './temporal';
+
+/**
+ * Everything a flow runs against, for real: the Temporal dev server of the test run, the D365 simulator over TLS,
+ * the Campaign simulator, an OpenSSH server as the Campaign storage, and a worker with the product's activities.
+ */
+export interface FlowStack {
+  temporal: TemporalTestConnections;
+  dynamics: DynamicsSimulator;
+  campaign: CampaignSimulator;
+  sftp: SshdServer;
+  config: Config;
+  taskQueue: string;
+  dir: string;
+  /** Starts a worker in this process on the stack's task queue. */
+  startWorker(): Promise<RunningWorker>;
+  /**
+   * Starts `acs-d365 worker` as a child process with the stack's configuration file and secrets in its environment,
+   * so that a test can kill it (SIGKILL) as a crash would. Needs `npm run build`.
+   */
+  startWorkerProcess(): ChildProcessWithoutNullStreams;
+  close(): Promise<void>;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+export interface FlowStackOptions {
+  dynamics?: DynamicsSimulatorOptions;
+  campaign?: CampaignSimulatorOptions;
+  /** The flows to configure; connection settings are filled in by the stack. */
+  flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
+}
+
+export async function startFlowStack(options: FlowStackOptions): Promise<FlowStack> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'acs-flow-'));
+  const temporal = await connectToTestTemporal();
+  const sftp = await startSshd({ root: path.join(dir, 'campaign-storage') });
+  const dynamics = await startDynamicsSimulator({ tls: true, ...options.dynamics });
+  const campaign = await startCampaignSimulator({ commandDelayMs: 20, sftpRoot: sftp.root, ...options.campaign });
+  const caFile = path.join(dir, 'dynamics-ca.pem');
+  await writeFile(caFile, dynamics.caCertificate ?? '');
+  const taskQueue = uniqueTaskQueue('flow');
+  const input = {
+    dynamics: {
+      url: dynamics.url,
+      authorityHost: dynamics.url,
+      tenantId: dynamics.tenantId,
+      clientId: dynamics.clientId,
+      clientSecretEnv: 'TEST_D365_SECRET',
+      caFile,
+    },
+    campaign: {
+      organization: campaign.organization,
+      baseUrl: campaign.baseUrl,
+      imsUrl: campaign.imsUrl,
+      clientId: campaign.clientId,
+      clientSecretEnv: 'TEST_CAMPAIGN_SECRET',
+      sftp: {
+        host: sftp.host,
+        port: sftp.port,
+        username: sftp.username,
+        privateKeyEnv: 'TEST_SFTP_KEY',
+        hostKeyFingerprints: [sftp.hostKeyFingerprint],
+        root: `${sftp.root}/d365_loads`,
+      },
+    },
+    temporal: { address: temporal.address, namespace: temporal.namespace, taskQueue },
+    reports: { folder: path.join(dir, 'reports') },
+    ...options.flows,
+  };
+  const result = validateConfig(input);
+  const configFile = path.join(dir, 'acs-d365.yaml');
+  await writeFile(configFile, YAML.stringify(input));
+  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
+  const config = result.config;
+  const secrets = {
+    dynamicsClientSecret: dynamics.clientSecret,
+    campaignClientSecret: campaign.clientSecret,
+    sftpPrivateKey: sftp.privateKey,
+  };
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent', format: 'json' });
+  const workers = new Set<RunningWorker>();
+  const children = new Set<ChildProcessWithoutNullStreams>();
+
+  return {
+    temporal,
+    dynamics,
+    campaign,
+    sftp,
+    config,
+    taskQueue,
+    dir,
+    async startWorker() {
+      const resources: WorkerResources = createWorkerResources(config, secrets, logger);
+      const worker = await Worker.create({
+        connection: temporal.nativeConnection,
+        namespace: temporal.namespace,
+        taskQueue,
+        workflowsPath: require.resolve('../../src/workflows'),
+        activities: createActivities({ resources }),
+      });
+      const running = worker.run();
+      const handle: RunningWorker = {
+        async stop() {
+          workers.delete(handle);
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+          await resources.close();
+        },
+      };
+      workers.add(handle);
+      return handle;
+    },
+    startWorkerProcess() {
+      const child = startCli(['worker', '--config', configFile], {
+        TEST_D365_SECRET: secrets.dynamicsClientSecret,
+        TEST_CAMPAIGN_SECRET: secrets.campaignClientSecret,
+        TEST_SFTP_KEY: secrets.sftpPrivateKey,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      });
+      // Drain the pipes: a child whose pipe buffer fills up stops.
+      child.stdout.resume();
+      child.stderr.resume();
+      children.add(child);
+      child.on('exit', () => children.delete(child));
+      return child;
+    },
+    async close() {
+      for (const child of children) child.kill('SIGKILL');
+      for (const worker of [...workers]) await worker.stop();
+      await campaign.close();
+      await dynamics.close();
+      await sftp.stop();
+      await temporal.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
