@@ -14,7 +14,7 @@ import {
   SELECT,
   startFileStack,
   type FileStack,
-} from './ingress-file-fixture';
+} from '../harness/ingress-file-fixture';
 
 const BATCH = '20260101120000';
 

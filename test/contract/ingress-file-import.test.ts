@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CAMPAIGN_IMPORT_COOLDOWN, SIGNAL_COOLDOWN_MS } from '../../src/activities/ingress/campaign-import';
 import { type WriteIngressChunkResult } from '../../src/activities/ingress/contracts';
 import { createIngressFileActivities } from '../../src/activities/ingress/write-chunk-activities';
-import { csvRows, d365Contacts, expectedCells, startFileStack, type FileStack } from './ingress-file-fixture';
+import { csvRows, d365Contacts, expectedCells, startFileStack, type FileStack } from '../harness/ingress-file-fixture';
 
 const BATCH = '20260102080000';
 const REPORT = 'contacts-initial-test';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type WriteIngressChunkResult } from '../../src/activities/ingress/contracts';
 import { createIngressFileActivities } from '../../src/activities/ingress/write-chunk-activities';
 import { defaultImportWorkflow } from '../../src/sandbox/campaign';
-import { csvRows, d365Contacts, readChunk, startFileStack, type FileStack } from './ingress-file-fixture';
+import { csvRows, d365Contacts, readChunk, startFileStack, type FileStack } from '../harness/ingress-file-fixture';
 
 const MEMBERSHIPS = 'memberships';
 

@@ -90,6 +90,19 @@ describe('ingress, API path, on real Temporal with both simulators', () => {
     expect(profiles.get(created.id!)).toMatchObject({ firstName: 'New', lastName: 'Person', birthDate: '1990-01-01' });
   });
 
+  it('recovers from an expired delta token: full re-read, then deletes what D365 no longer has', async () => {
+    const d365 = resources.dynamics();
+    const [victim] = [...(await readContacts()).keys()];
+    await d365.delete('contacts', victim!);
+    stack.dynamics.expireDeltaTokens();
+    const passes = (await manager.query(ingressStatusQuery)).passes;
+
+    await manager.signal(syncNowSignal);
+    await until(manager, (s) => s.passes > passes && s.phase === 'waiting' && s.lastError === undefined);
+    expect((await readProfiles()).has(victim!)).toBe(false);
+    await expectCampaignEqualsD365();
+  });
+
   it('keeps names and emails out of every workflow history', async () => {
     const contacts = await readContacts();
     const secrets = [stack.dynamics.clientSecret, stack.campaign.clientSecret];

@@ -9,6 +9,11 @@ export interface InitialTransferInput {
   settings: IngressSettings;
   /** Resume here (a transfer that failed earlier) instead of starting from the first row. */
   checkpoint?: TransferCheckpoint;
+  /**
+   * After the read, delete from Campaign what D365 no longer has: needed when the delta token expired, since the
+   * deletes in between were never seen.
+   */
+  reconcileDeletes?: boolean;
 }
 
 export interface InitialTransferResult {
@@ -35,7 +40,31 @@ export async function initialTransferWorkflow(input: InitialTransferInput): Prom
       'IngressConfigError'
     );
   }
-  return useFiles ? await transferByFiles(input) : await transferByApi(input);
+  const result = useFiles ? await transferByFiles(input) : await transferByApi(input);
+  if (input.reconcileDeletes) {
+    const deleted = await deleteWhatD365NoLongerHas(input.mapping);
+    result.counts = addCounts(result.counts, { ...ZERO_COUNTS, deleted });
+  }
+  return result;
+}
+
+/**
+ * Walks Campaign's records page by page, deleting those whose key D365 no longer has. Repeated until a walk deletes
+ * nothing, since whether Campaign's page cursor shifts under deletes is not documented.
+ */
+async function deleteWhatD365NoLongerHas(mapping: string): Promise<number> {
+  let total = 0;
+  for (;;) {
+    let deletedThisWalk = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await pages.reconcileIngressDeletes({ mapping, ...(cursor ? { cursor } : {}) });
+      deletedThisWalk += page.deleted;
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    total += deletedThisWalk;
+    if (deletedThisWalk === 0) return total;
+  }
 }
 
 async function transferByApi(input: InitialTransferInput): Promise<InitialTransferResult> {

@@ -35,6 +35,8 @@ export interface IngressManagerState {
   passes: number;
   paused: boolean;
   replayRequested: boolean;
+  /** The next full re-read follows an expired delta token: it must also find the deletes it missed. */
+  reconcileDeletes?: boolean;
   checkpoint?: TransferCheckpoint;
   lastPass?: PassSummary;
   lastError?: string;
@@ -140,7 +142,14 @@ async function runInitialTransfer(
   try {
     const result = await executeChild(initialTransferWorkflow, {
       workflowId: initialTransferId(mapping, state.transferAttempts),
-      args: [{ mapping, settings, ...(state.checkpoint && !replay ? { checkpoint: state.checkpoint } : {}) }],
+      args: [
+        {
+          mapping,
+          settings,
+          ...(state.checkpoint && !replay ? { checkpoint: state.checkpoint } : {}),
+          ...(state.reconcileDeletes ? { reconcileDeletes: true } : {}),
+        },
+      ],
       typedSearchAttributes: [
         { key: FlowKey, value: 'ingress' },
         { key: MappingKey, value: mapping },
@@ -149,6 +158,7 @@ async function runInitialTransfer(
     state.deltaLink = result.deltaLink;
     state.initialTransferDone = true;
     state.checkpoint = undefined;
+    state.reconcileDeletes = undefined;
     state.lastError = undefined;
     upsertSearchAttributes([{ key: OutcomeKey, value: 'succeeded' }]);
   } catch (err) {
@@ -181,6 +191,7 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<voi
     if (result.outcome === 'delta-token-expired') {
       // D365 no longer knows the cursor: read everything again (deletes found by the re-read's diff).
       state.replayRequested = true;
+      state.reconcileDeletes = true;
       state.lastError = `pass ${pass}: the D365 delta token expired; running a full re-read`;
       return;
     }
