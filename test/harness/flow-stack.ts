@@ -41,6 +41,8 @@ export interface FlowStack {
    * so that a test can kill it (SIGKILL) as a crash would. Needs `npm run build`.
    */
   startWorkerProcess(): ChildProcessWithoutNullStreams;
+  /** SIGKILLs every worker process started so far and waits until they are gone. */
+  killWorkerProcesses(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,8 @@ export interface RunningWorker {
 export interface FlowStackOptions {
   dynamics?: DynamicsSimulatorOptions;
   campaign?: CampaignSimulatorOptions;
+  /** D365 rows per page. @default 5000 */
+  pageSize?: number;
   /** The flows to configure; connection settings are filled in by the stack. */
   flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
 }
@@ -72,6 +76,7 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
       clientId: dynamics.clientId,
       clientSecretEnv: 'TEST_D365_SECRET',
       caFile,
+      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     },
     campaign: {
       organization: campaign.organization,
@@ -148,6 +153,17 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
       children.add(child);
       child.on('exit', () => children.delete(child));
       return child;
+    },
+    async killWorkerProcesses() {
+      await Promise.all(
+        [...children].map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              child.once('exit', () => resolve());
+              child.kill('SIGKILL');
+            })
+        )
+      );
     },
     async close() {
       for (const child of children) child.kill('SIGKILL');
