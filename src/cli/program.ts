@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config';
 import { registerSandboxCommand } from './commands/sandbox';
 import { registerSimulateCommand } from './commands/simulate';
+import { registerStartCommand } from './commands/start';
 import { registerStatusCommand } from './commands/status';
 import { registerWorkerCommand } from './commands/worker';
 import { version } from '../version';
@@ -24,6 +25,7 @@ Examples:
   registerConfigCommand(program);
   registerWorkerCommand(program);
   registerSandboxCommand(program);
+  registerStartCommand(program);
   registerStatusCommand(program);
   registerSimulateCommand(program);
   return program;

@@ -1,7 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { type Config } from '../config/schema';
 import { createLogger } from '../logging/logger';
+import { startFlows } from '../temporal/start-flows';
 import { workerCheckWorkflow } from '../workflows';
 import { runWorker } from '../worker';
 import { startDevServer } from './dev-server';
@@ -125,6 +127,7 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
             campaign: campaign.baseUrl,
             dynamics: dynamics.apiUrl,
           },
+          config,
           options.print
         );
       },
@@ -147,7 +150,11 @@ interface SandboxAddresses {
   dynamics: string;
 }
 
-async function announceWhenWorkerAnswers(where: SandboxAddresses, print: (line: string) => void): Promise<void> {
+async function announceWhenWorkerAnswers(
+  where: SandboxAddresses,
+  config: Config,
+  print: (line: string) => void
+): Promise<void> {
   const connection = await Connection.connect({ address: where.address });
   try {
     const client = new Client({ connection });
@@ -156,8 +163,10 @@ async function announceWhenWorkerAnswers(where: SandboxAddresses, print: (line: 
       workflowId: `system:worker-check:${Date.now()}`,
       workflowExecutionTimeout: '1m',
     });
+    const flows = await startFlows(client, config, where.taskQueue, ['all']);
     print('');
     print(`Sandbox ready (worker ${description.version} on task queue ${description.taskQueue}).`);
+    print(`  Flows running:     ${flows.map((flow) => flow.workflowId).join(', ')}`);
     print(`  Temporal Web UI:   ${where.uiUrl}`);
     print(`  Temporal address:  ${where.address}`);
     print(`  SFTP storage:      ${where.sftp}`);

@@ -156,3 +156,15 @@ describe('acs-d365 status', () => {
     expect(result.stderr).toContain('Is the server running (acs-d365 sandbox)?');
   });
 });
+
+describe('acs-d365 start', () => {
+  it('refuses a flow the configuration does not have, naming the ones it has', async () => {
+    const result = await runCli(['start', 'ingress:nope', '--config', EXAMPLE], {
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'unknown flow ingress:nope; the configuration has: ingress:contacts, ingress:subscriptions'
+    );
+  });
+});

@@ -22,6 +22,7 @@ describe("acs-d365 sandbox (the README's first command)", () => {
       const banner = await waitForOutput(sandbox, /Press Ctrl-C to stop\./, 90_000);
       expect(banner).toContain(`Temporal Web UI:   http://127.0.0.1:${uiPort}`);
       expect(banner).toContain(`Temporal address:  127.0.0.1:${port}`);
+      expect(banner).toContain('Flows running:     ingress:contacts');
       const sftp = /SFTP storage: +127\.0\.0\.1:(\d+) \((.+)\)/.exec(banner);
       expect(sftp?.[2]).toBe(path.join(dataDir, 'campaign-storage'));
       sftpPort = Number(sftp?.[1]);
@@ -38,9 +39,14 @@ describe("acs-d365 sandbox (the README's first command)", () => {
 
       const status = await runCli(['status', '--json'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
       expect(status.code).toBe(0);
-      const report = JSON.parse(status.stdout) as { workers: unknown[]; temporal: { taskQueue: string } };
+      const report = JSON.parse(status.stdout) as {
+        workers: unknown[];
+        temporal: { taskQueue: string };
+        flows: { workflowId: string }[];
+      };
       expect(report.temporal.taskQueue).toBe('acs-d365-sync');
       expect(report.workers.length).toBeGreaterThanOrEqual(1);
+      expect(report.flows.map((flow) => flow.workflowId)).toContain('ingress:contacts');
     } finally {
       sandbox.kill('SIGINT');
     }

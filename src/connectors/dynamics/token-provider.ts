@@ -63,8 +63,10 @@ export class MsalTokenProvider implements TokenProvider {
         loggerOptions: {
           piiLoggingEnabled: false,
           logLevel: LogLevel.Warning,
+          // MSAL's warnings are routine for client credentials ("No client info in response"): info, not warn.
           loggerCallback: (level, message) => {
-            if (level <= LogLevel.Warning) options.logger.warn({ component: 'msal' }, message);
+            if (level === LogLevel.Error) options.logger.error({ component: 'msal' }, message);
+            else if (level === LogLevel.Warning) options.logger.info({ component: 'msal' }, message);
           },
         },
       },

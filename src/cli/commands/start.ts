@@ -1,0 +1,37 @@
+import { type Command } from 'commander';
+import { startFlows } from '../../temporal/start-flows';
+import { configPathFrom, loadConfigOrExit } from '../config-file';
+import { CliError } from '../errors';
+import { print } from '../output';
+import { connectClient } from '../temporal-client';
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Start flows (their long-running manager workflows); a flow already running is left as it is.')
+    .argument('<flows...>', 'flow ids like ingress:contacts, or all')
+    .option('-c, --config <file>', 'configuration file (default: $ACS_D365_CONFIG)')
+    .addHelpText(
+      'after',
+      `
+A worker must be running with the same configuration (acs-d365 worker) for the flows to make progress.
+
+Examples:
+  $ acs-d365 start all --config acs-d365.yaml
+  $ acs-d365 start ingress:contacts`
+    )
+    .action(async (flows: string[], options: { config?: string }) => {
+      const file = configPathFrom(options.config);
+      const config = await loadConfigOrExit(file);
+      const connected = await connectClient(file);
+      try {
+        const started = await startFlows(connected.client, config, connected.settings.taskQueue, flows);
+        for (const flow of started)
+          print(`${flow.workflowId}: ${flow.state === 'started' ? 'started' : 'already running'}`);
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      } finally {
+        await connected.close();
+      }
+    });
+}
