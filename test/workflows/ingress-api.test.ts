@@ -20,7 +20,7 @@ describe('ingress, API path, on real Temporal with both simulators', () => {
       flows: {
         ingress: [
           {
-            name: 'contacts',
+            name: 'api-contacts',
             from: 'contact',
             to: 'profile',
             key: { from: 'contactid', to: 'externalId' },
@@ -48,8 +48,8 @@ describe('ingress, API path, on real Temporal with both simulators', () => {
     await stack.startWorker();
     manager = await stack.temporal.client.workflow.start(ingressManagerWorkflow, {
       taskQueue: stack.taskQueue,
-      workflowId: ingressManagerId('contacts'),
-      args: [{ mapping: 'contacts' }],
+      workflowId: ingressManagerId('api-contacts'),
+      args: [{ mapping: 'api-contacts' }],
     });
   });
 

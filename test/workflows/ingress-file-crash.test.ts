@@ -31,7 +31,7 @@ describe('ingress file path with a worker killed mid-transfer and mid-pass', () 
       flows: {
         ingress: [
           {
-            name: 'contacts',
+            name: 'file-contacts',
             from: 'contact',
             to: 'profile',
             key: { from: 'contactid', to: 'externalId' },
@@ -70,8 +70,8 @@ describe('ingress file path with a worker killed mid-transfer and mid-pass', () 
     const firstWorker = stack.startWorkerProcess();
     manager = await stack.temporal.client.workflow.start(ingressManagerWorkflow, {
       taskQueue: stack.taskQueue,
-      workflowId: ingressManagerId('contacts'),
-      args: [{ mapping: 'contacts' }],
+      workflowId: ingressManagerId('file-contacts'),
+      args: [{ mapping: 'file-contacts' }],
     });
     await until(async () => (await uploadedChunks(stack)).length >= 1, 60_000);
     firstWorker.kill('SIGKILL');

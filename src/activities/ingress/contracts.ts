@@ -93,3 +93,12 @@ export interface CollectImportRejectsInput {
 export interface CollectImportRejectsResult {
   rejected: number;
 }
+
+export interface CountCampaignRecordsInput {
+  mapping: string;
+}
+
+export interface CountCampaignRecordsResult {
+  /** Records in the mapping's Campaign resource (all of them, not only those this integration wrote). */
+  records: number;
+}

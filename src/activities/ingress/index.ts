@@ -2,6 +2,8 @@ import { asyncLocalStorage } from '@temporalio/activity';
 import { PROFILE_EXTERNAL_ID_KEY } from '../../connectors/campaign';
 import { type WorkerResources } from '../resources';
 import {
+  type CountCampaignRecordsInput,
+  type CountCampaignRecordsResult,
   type CountSourceRowsInput,
   type CountSourceRowsResult,
   type PreflightIngressInput,
@@ -32,6 +34,8 @@ export interface IngressActivities {
   syncIngressPage(input: SyncIngressPageInput): Promise<SyncIngressPageResult>;
   /** After a full re-read that followed an expired delta link: deletes what D365 no longer has, a page per call. */
   reconcileIngressDeletes(input: ReconcileIngressDeletesInput): Promise<ReconcileIngressDeletesResult>;
+  /** Records in the mapping's Campaign resource: checks that a file import loaded what it was given. */
+  countCampaignRecords(input: CountCampaignRecordsInput): Promise<CountCampaignRecordsResult>;
 }
 
 /**
@@ -58,6 +62,9 @@ export function createIngressActivities(
     async countSourceRows(input) {
       const { table } = await cache.get(input.mapping);
       return countSourceRows(resources.dynamics(), table);
+    },
+    async countCampaignRecords(input) {
+      return { records: await (await cache.get(input.mapping)).target.count() };
     },
     async reconcileIngressDeletes(input) {
       return reconcileIngressDeletes(await cache.get(input.mapping), resources.dynamics(), input);

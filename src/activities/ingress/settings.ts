@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { durationToMs } from '../../config/duration';
 import { type Config, type IngressMapping } from '../../config/schema';
+import { findMapping as lookUpMapping } from './resolve';
 
 /** The parts of a mapping's configuration that steer its workflows (no secrets, no data). */
 export interface IngressSettings {
@@ -19,16 +20,15 @@ export interface LoadIngressSettingsInput {
 
 /** Finds a mapping by name; a name the configuration no longer has fails without retries, saying what to do. */
 export function findMapping(config: Config, name: string): { mapping: IngressMapping; index: number } {
-  const index = config.ingress.findIndex((mapping) => mapping.name === name);
-  const mapping = config.ingress[index];
-  if (!mapping) {
+  const found = lookUpMapping(config, name);
+  if (!found) {
     throw ApplicationFailure.nonRetryable(
       `the worker's configuration has no ingress mapping named "${name}" (it has: ${config.ingress.map((m) => m.name).join(', ') || 'none'}). ` +
         'Restore it, or stop this flow.',
       'IngressConfigError'
     );
   }
-  return { mapping, index };
+  return found;
 }
 
 /** Reads the settings from the worker's configuration each time: "reload configuration" takes effect at once. */

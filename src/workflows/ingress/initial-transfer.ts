@@ -108,6 +108,7 @@ async function transferByFiles(input: InitialTransferInput): Promise<InitialTran
   await control.startCampaignImport({ mapping: input.mapping, fileNames });
   await waitForCampaignImport(input.mapping, input.settings.importTimeoutMs);
   const { rejected } = await control.collectImportRejects({ mapping: input.mapping, fileNames, reportId });
+  await checkImportedCount(input.mapping, counts.read - counts.filteredOut - counts.rejected - rejected);
   counts = addCounts(counts, { ...ZERO_COUNTS, rejected });
   return { path: 'file', deltaLink, pages: fileNames.length, fileNames, counts };
 }
@@ -132,6 +133,21 @@ async function waitForCampaignImport(mapping: string, timeoutMs: number): Promis
       );
     }
     await sleep(delayMs);
+  }
+}
+
+/**
+ * Campaign must now hold at least the rows it accepted from the files (it may hold more: records from elsewhere).
+ * Fewer means rows were dropped without a rejects line: the transfer fails rather than hiding it.
+ */
+async function checkImportedCount(mapping: string, accepted: number): Promise<void> {
+  const { records } = await control.countCampaignRecords({ mapping });
+  if (records < accepted) {
+    throw ApplicationFailure.nonRetryable(
+      `the Campaign import of ${mapping} accepted ${accepted} rows but the resource holds ${records} records; ` +
+        'check the import workflow in Campaign, then retry the transfer',
+      'CampaignImportIncomplete'
+    );
   }
 }
 
