@@ -1,5 +1,6 @@
 import { describeWorkerActivity } from './describe-worker';
 import { createIngressActivities, createPlanCache } from './ingress';
+import { publishRejectsReportActivity } from './ingress/publish-rejects';
 import { loadIngressSettingsActivity } from './ingress/settings';
 import { createIngressFileActivities } from './ingress/write-chunk-activities';
 import { type WorkerResources } from './resources';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     describeWorker: describeWorkerActivity(deps.resources.config),
     loadIngressSettings: loadIngressSettingsActivity(deps.resources.config),
+    publishRejectsReport: publishRejectsReportActivity(deps.resources),
     ...createIngressActivities(deps.resources, plans),
     ...createIngressFileActivities(deps.resources, plans),
   };

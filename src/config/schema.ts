@@ -239,7 +239,14 @@ export const configSchema = z.strictObject({
   egress: egressSchema.optional(),
   optOut: optOutSchema.optional(),
   /** Where rejects and audit reports are written. */
-  reports: z.strictObject({ folder: nonEmpty.default('./reports') }).default({ folder: './reports' }),
+  reports: z
+    .strictObject({
+      /** Local folder of the worker. */
+      folder: nonEmpty.default('./reports'),
+      /** Also publish each report to this folder of the Campaign SFTP (relative to campaign.sftp.root). */
+      sftpFolder: nonEmpty.optional(),
+    })
+    .default({ folder: './reports' }),
 });
 
 /** A validated configuration, defaults applied. */

@@ -94,6 +94,16 @@ export interface CollectImportRejectsResult {
   rejected: number;
 }
 
+export interface PublishRejectsReportInput {
+  mapping: string;
+  reportId: string;
+}
+
+export interface PublishRejectsReportResult {
+  /** Remote path of the published report; absent when there was nothing to publish or no SFTP folder is set. */
+  remotePath?: string;
+}
+
 export interface CountCampaignRecordsInput {
   mapping: string;
 }

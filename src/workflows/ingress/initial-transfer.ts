@@ -41,6 +41,8 @@ export async function initialTransferWorkflow(input: InitialTransferInput): Prom
     );
   }
   const result = useFiles ? await transferByFiles(input) : await transferByApi(input);
+  if (result.counts.rejected > 0)
+    await control.publishRejectsReport({ mapping: input.mapping, reportId: reportIdOf(input) });
   if (input.reconcileDeletes) {
     const deleted = await deleteWhatD365NoLongerHas(input.mapping);
     result.counts = addCounts(result.counts, { ...ZERO_COUNTS, deleted });
@@ -67,8 +69,13 @@ async function deleteWhatD365NoLongerHas(mapping: string): Promise<number> {
   }
 }
 
+/** Names the rejects report of this transfer. */
+function reportIdOf(input: InitialTransferInput): string {
+  return `${input.mapping}-initial-${workflowInfo().runId.slice(0, 8)}`;
+}
+
 async function transferByApi(input: InitialTransferInput): Promise<InitialTransferResult> {
-  const reportId = `${input.mapping}-initial-${workflowInfo().runId.slice(0, 8)}`;
+  const reportId = reportIdOf(input);
   let link = input.checkpoint?.link;
   let counts = input.checkpoint?.counts ?? { ...ZERO_COUNTS };
   let pageCount = 0;
@@ -83,7 +90,7 @@ async function transferByApi(input: InitialTransferInput): Promise<InitialTransf
 }
 
 async function transferByFiles(input: InitialTransferInput): Promise<InitialTransferResult> {
-  const reportId = `${input.mapping}-initial-${workflowInfo().runId.slice(0, 8)}`;
+  const reportId = reportIdOf(input);
   const batchId = input.checkpoint?.batchId ?? batchIdOf(workflowInfo().startTime);
   const fileNames = [...(input.checkpoint?.fileNames ?? [])];
   let link = input.checkpoint?.link;

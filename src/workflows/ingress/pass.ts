@@ -1,6 +1,6 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import { addCounts, ZERO_COUNTS, type IngressCounts } from '../../sync/ingress/counts';
-import { pages } from './proxies';
+import { control, pages } from './proxies';
 
 export interface IngressPassInput {
   mapping: string;
@@ -32,7 +32,10 @@ export async function ingressPassWorkflow(input: IngressPassInput): Promise<Ingr
     }
     pageCount += 1;
     counts = addCounts(counts, page.counts);
-    if (page.deltaLink) return { outcome: 'applied', deltaLink: page.deltaLink, pages: pageCount, counts };
+    if (page.deltaLink) {
+      if (counts.rejected > 0) await control.publishRejectsReport({ mapping: input.mapping, reportId });
+      return { outcome: 'applied', deltaLink: page.deltaLink, pages: pageCount, counts };
+    }
     if (!page.nextLink) {
       throw ApplicationFailure.nonRetryable(
         'D365 ended a change-tracking read without a delta link',
