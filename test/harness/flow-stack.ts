@@ -32,6 +32,8 @@ export interface FlowStack {
   campaign: CampaignSimulator;
   sftp: SshdServer;
   config: Config;
+  /** Clients for the test's own reads and writes (as the worker would build them). */
+  resources: WorkerResources;
   taskQueue: string;
   dir: string;
   /** Starts a worker in this process on the stack's task queue. */
@@ -109,6 +111,7 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
   };
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent', format: 'json' });
   const workers = new Set<RunningWorker>();
+  const testResources = createWorkerResources(config, secrets, logger);
   const children = new Set<ChildProcessWithoutNullStreams>();
 
   return {
@@ -117,6 +120,7 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
     campaign,
     sftp,
     config,
+    resources: testResources,
     taskQueue,
     dir,
     async startWorker() {
@@ -168,6 +172,7 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
     async close() {
       for (const child of children) child.kill('SIGKILL');
       for (const worker of [...workers]) await worker.stop();
+      await testResources.close();
       await campaign.close();
       await dynamics.close();
       await sftp.stop();

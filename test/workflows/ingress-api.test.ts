@@ -1,10 +1,10 @@
 import { type WorkflowHandle } from '@temporalio/client';
-import { createWorkerResources, type WorkerResources } from '../../src/activities';
-import { PROFILE_EXTERNAL_ID_KEY } from '../../src/connectors/campaign';
-import { createLogger } from '../../src/logging/logger';
+import { type WorkerResources } from '../../src/activities';
 import { ingressManagerWorkflow } from '../../src/workflows';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';
-import { ingressStatusQuery, syncNowSignal, type IngressStatus } from '../../src/workflows/ingress/messages';
+import { ingressStatusQuery, syncNowSignal } from '../../src/workflows/ingress/messages';
+import { contactsToProfiles } from '../harness/mappings';
+import { contactsAndProfiles, readContacts, readProfiles, untilStatus } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 
 const SEEDED = 40;
@@ -19,11 +19,7 @@ describe('ingress, API path, on real Temporal with both simulators', () => {
       dynamics: { seedContacts: SEEDED },
       flows: {
         ingress: [
-          {
-            name: 'api-contacts',
-            from: 'contact',
-            to: 'profile',
-            key: { from: 'contactid', to: 'externalId' },
+          contactsToProfiles('api-contacts', {
             fields: [
               { from: 'firstname', to: 'firstName' },
               { from: 'lastname', to: 'lastName' },
@@ -31,20 +27,11 @@ describe('ingress, API path, on real Temporal with both simulators', () => {
               { from: 'birthdate', to: 'birthDate', applyUpdates: false },
             ],
             deletes: true,
-            every: '1h',
-          },
+          }),
         ],
       },
     });
-    resources = createWorkerResources(
-      stack.config,
-      {
-        dynamicsClientSecret: stack.dynamics.clientSecret,
-        campaignClientSecret: stack.campaign.clientSecret,
-        sftpPrivateKey: stack.sftp.privateKey,
-      },
-      createLogger({ level: 'silent', format: 'json' })
-    );
+    resources = stack.resources;
     await stack.startWorker();
     manager = await stack.temporal.client.workflow.start(ingressManagerWorkflow, {
       taskQueue: stack.taskQueue,
@@ -55,19 +42,18 @@ describe('ingress, API path, on real Temporal with both simulators', () => {
 
   afterAll(async () => {
     await manager?.terminate('test over').catch(() => undefined);
-    await resources?.close();
     await stack?.close();
   });
 
   it('copies every contact, inactive ones included, field by field', async () => {
-    await until(manager, (status) => status.initialTransferDone);
+    await untilStatus(manager, (status) => status.initialTransferDone);
     await expectCampaignEqualsD365();
-    expect((await readProfiles()).size).toBe(SEEDED);
+    expect((await readProfiles(resources)).byKey.size).toBe(SEEDED);
   });
 
   it('applies creates, updates and deletes in an incremental pass, leaving applyUpdates: false fields alone', async () => {
     const d365 = resources.dynamics();
-    const contacts = await readContacts();
+    const contacts = await readContacts(resources);
     const [first, second] = [...contacts.keys()];
     await d365.update('contacts', first!, { firstname: 'Renamed', birthdate: '2001-02-03' });
     await d365.delete('contacts', second!);
@@ -80,11 +66,11 @@ describe('ingress, API path, on real Temporal with both simulators', () => {
     const passes = (await manager.query(ingressStatusQuery)).passes;
 
     await manager.signal(syncNowSignal);
-    const status = await until(manager, (s) => s.passes > passes && s.lastPass !== undefined);
+    const status = await untilStatus(manager, (s) => s.passes > passes && s.lastPass !== undefined);
     expect(status.lastError).toBeUndefined();
     expect(status.lastPass?.counts).toMatchObject({ created: 1, updated: 1, deleted: 1, rejected: 0 });
 
-    const profiles = await readProfiles();
+    const profiles = (await readProfiles(resources)).byKey;
     expect(profiles.has(second!)).toBe(false);
     expect(profiles.get(first!)).toMatchObject({ firstName: 'Renamed', birthDate: contacts.get(first!)!.birthdate });
     expect(profiles.get(created.id!)).toMatchObject({ firstName: 'New', lastName: 'Person', birthDate: '1990-01-01' });
@@ -92,19 +78,19 @@ describe('ingress, API path, on real Temporal with both simulators', () => {
 
   it('recovers from an expired delta token: full re-read, then deletes what D365 no longer has', async () => {
     const d365 = resources.dynamics();
-    const [victim] = [...(await readContacts()).keys()];
+    const [victim] = [...(await readContacts(resources)).keys()];
     await d365.delete('contacts', victim!);
     stack.dynamics.expireDeltaTokens();
     const passes = (await manager.query(ingressStatusQuery)).passes;
 
     await manager.signal(syncNowSignal);
-    await until(manager, (s) => s.passes > passes && s.phase === 'waiting' && s.lastError === undefined);
-    expect((await readProfiles()).has(victim!)).toBe(false);
+    await untilStatus(manager, (s) => s.passes > passes && s.phase === 'waiting' && s.lastError === undefined);
+    expect((await readProfiles(resources)).byKey.has(victim!)).toBe(false);
     await expectCampaignEqualsD365();
   });
 
   it('keeps names and emails out of every workflow history', async () => {
-    const contacts = await readContacts();
+    const contacts = await readContacts(resources);
     const secrets = [stack.dynamics.clientSecret, stack.campaign.clientSecret];
     const personal = [...contacts.values()]
       .flatMap((c) => [c.emailaddress1, `${String(c.firstname)} ${String(c.lastname)}`])
@@ -120,57 +106,9 @@ describe('ingress, API path, on real Temporal with both simulators', () => {
     expect(histories).toBeGreaterThanOrEqual(3);
   });
 
-  async function readContacts(): Promise<Map<string, Record<string, unknown>>> {
-    const rows = new Map<string, Record<string, unknown>>();
-    for await (const page of resources
-      .dynamics()
-      .readPages('contacts', { select: ['contactid', 'firstname', 'lastname', 'emailaddress1', 'birthdate'] })) {
-      for (const row of page.rows) rows.set(String(row.contactid), row);
-    }
-    return rows;
-  }
-
-  async function readProfiles(): Promise<Map<string, Record<string, unknown>>> {
-    const profiles = new Map<string, Record<string, unknown>>();
-    const resource = resources
-      .campaign()
-      .resource({ api: 'profileAndServicesExt', name: 'profile', key: PROFILE_EXTERNAL_ID_KEY });
-    for await (const record of resource.list({ lineCount: 100 })) {
-      if (typeof record.externalId === 'string' && record.externalId !== '') profiles.set(record.externalId, record);
-    }
-    return profiles;
-  }
-
   async function expectCampaignEqualsD365(): Promise<void> {
-    const contacts = await readContacts();
-    const profiles = await readProfiles();
-    expect([...profiles.keys()].sort()).toEqual([...contacts.keys()].sort());
-    for (const [id, contact] of contacts) {
-      expect({ id, ...pick(profiles.get(id)!, ['firstName', 'lastName', 'email', 'birthDate']) }).toEqual({
-        id,
-        firstName: contact.firstname ?? '',
-        lastName: contact.lastname ?? '',
-        email: contact.emailaddress1 ?? '',
-        birthDate: contact.birthdate ?? '', // Campaign answers an empty date as ''
-      });
-    }
+    const { d365, campaign, duplicates } = await contactsAndProfiles(resources);
+    expect(duplicates).toEqual([]);
+    expect(campaign).toEqual(d365);
   }
 });
-
-function pick(record: Record<string, unknown>, fields: string[]): Record<string, unknown> {
-  return Object.fromEntries(fields.map((field) => [field, record[field]]));
-}
-
-async function until(
-  handle: WorkflowHandle,
-  done: (status: IngressStatus) => boolean,
-  timeoutMs = 45_000
-): Promise<IngressStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await handle.query(ingressStatusQuery);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}

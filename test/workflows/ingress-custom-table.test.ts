@@ -1,6 +1,5 @@
 import { type WorkflowHandle } from '@temporalio/client';
-import { createWorkerResources, type WorkerResources } from '../../src/activities';
-import { createLogger } from '../../src/logging/logger';
+import { type WorkerResources } from '../../src/activities';
 import { ingressManagerWorkflow } from '../../src/workflows';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';
 import { syncNowSignal } from '../../src/workflows/ingress/messages';
@@ -63,21 +62,12 @@ describe('ingress of a custom table and of filtered, replaced contacts, on real 
         ],
       },
     });
-    resources = createWorkerResources(
-      stack.config,
-      {
-        dynamicsClientSecret: stack.dynamics.clientSecret,
-        campaignClientSecret: stack.campaign.clientSecret,
-        sftpPrivateKey: stack.sftp.privateKey,
-      },
-      createLogger({ level: 'silent', format: 'json' })
-    );
+    resources = stack.resources;
     await stack.startWorker();
   });
 
   afterAll(async () => {
     for (const manager of managers) await manager.terminate('test over').catch(() => undefined);
-    await resources?.close();
     await stack?.close();
   });
 

@@ -1,14 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type WorkflowHandle } from '@temporalio/client';
-import { createWorkerResources, type WorkerResources } from '../../src/activities';
-import { createLogger } from '../../src/logging/logger';
+import { type WorkerResources } from '../../src/activities';
 import { startChangeGenerator } from '../../src/sandbox/dynamics';
 import { ingressManagerWorkflow } from '../../src/workflows';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';
 import { syncNowSignal } from '../../src/workflows/ingress/messages';
 import { assertBuildIsFresh } from '../harness/cli';
 import { contactsAndProfiles, untilStatus } from '../harness/flow-compare';
+import { contactsToProfiles } from '../harness/mappings';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 
 const SEEDED = 3_000;
@@ -30,38 +30,18 @@ describe('ingress file path with a worker killed mid-transfer and mid-pass', () 
       pageSize: 250,
       flows: {
         ingress: [
-          {
-            name: 'file-contacts',
-            from: 'contact',
-            to: 'profile',
-            key: { from: 'contactid', to: 'externalId' },
-            fields: [
-              { from: 'firstname', to: 'firstName' },
-              { from: 'lastname', to: 'lastName' },
-              { from: 'emailaddress1', to: 'email' },
-              { from: 'birthdate', to: 'birthDate' },
-            ],
+          contactsToProfiles('file-contacts', {
             deletes: true,
-            every: '1h',
             initialTransfer: { fileThreshold: 1_000, chunkRows: 500, importWorkflow: 'WKF_IMPORT_PROFILE' },
-          },
+          }),
         ],
       },
     });
-    resources = createWorkerResources(
-      stack.config,
-      {
-        dynamicsClientSecret: stack.dynamics.clientSecret,
-        campaignClientSecret: stack.campaign.clientSecret,
-        sftpPrivateKey: stack.sftp.privateKey,
-      },
-      createLogger({ level: 'silent', format: 'json' })
-    );
+    resources = stack.resources;
   });
 
   afterAll(async () => {
     await manager?.terminate('test over').catch(() => undefined);
-    await resources?.close();
     await stack?.close();
   });
 

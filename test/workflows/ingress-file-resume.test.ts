@@ -1,13 +1,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type WorkflowHandle } from '@temporalio/client';
-import { createWorkerResources, type WorkerResources } from '../../src/activities';
-import { createLogger } from '../../src/logging/logger';
+import { type WorkerResources } from '../../src/activities';
 import { defaultImportWorkflow } from '../../src/sandbox/campaign/workflow-engine';
 import { ingressManagerWorkflow } from '../../src/workflows';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';
 import { syncNowSignal } from '../../src/workflows/ingress/messages';
 import { contactsAndProfiles, untilStatus } from '../harness/flow-compare';
+import { contactsToProfiles } from '../harness/mappings';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 
 /**
@@ -29,38 +29,18 @@ describe('resuming a failed file transfer from its last completed chunk', () => 
       pageSize: 250,
       flows: {
         ingress: [
-          {
-            name: 'resume-contacts',
-            from: 'contact',
-            to: 'profile',
-            key: { from: 'contactid', to: 'externalId' },
-            fields: [
-              { from: 'firstname', to: 'firstName' },
-              { from: 'lastname', to: 'lastName' },
-              { from: 'emailaddress1', to: 'email' },
-              { from: 'birthdate', to: 'birthDate' },
-            ],
-            every: '1h',
+          contactsToProfiles('resume-contacts', {
             initialTransfer: { fileThreshold: 1_000, chunkRows: 500, importWorkflow: importWorkflow.id },
-          },
+          }),
         ],
       },
     });
-    resources = createWorkerResources(
-      stack.config,
-      {
-        dynamicsClientSecret: stack.dynamics.clientSecret,
-        campaignClientSecret: stack.campaign.clientSecret,
-        sftpPrivateKey: stack.sftp.privateKey,
-      },
-      createLogger({ level: 'silent', format: 'json' })
-    );
+    resources = stack.resources;
     await stack.startWorker();
   });
 
   afterAll(async () => {
     await manager?.terminate('test over').catch(() => undefined);
-    await resources?.close();
     await stack?.close();
   });
 

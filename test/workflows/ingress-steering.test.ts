@@ -1,6 +1,5 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { createWorkerResources, type WorkerResources } from '../../src/activities';
-import { createLogger } from '../../src/logging/logger';
+import { type WorkerResources } from '../../src/activities';
 import { ingressManagerWorkflow } from '../../src/workflows';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';
 import {
@@ -11,14 +10,8 @@ import {
   syncNowSignal,
 } from '../../src/workflows/ingress/messages';
 import { contactsAndProfiles, untilStatus } from '../harness/flow-compare';
+import { contactsToProfiles } from '../harness/mappings';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
-
-const fields = [
-  { from: 'firstname', to: 'firstName' },
-  { from: 'lastname', to: 'lastName' },
-  { from: 'emailaddress1', to: 'email' },
-  { from: 'birthdate', to: 'birthDate' },
-];
 
 describe('steering an ingress flow: preflight, pause, resume, sync now, replay', () => {
   let stack: FlowStack;
@@ -30,39 +23,17 @@ describe('steering an ingress flow: preflight, pause, resume, sync now, replay',
       dynamics: { seedContacts: 25 },
       flows: {
         ingress: [
-          {
-            name: 'steer-contacts',
-            from: 'contact',
-            to: 'profile',
-            key: { from: 'contactid', to: 'externalId' },
-            fields,
-            every: '1h',
-          },
-          {
-            name: 'steer-broken',
-            from: 'contact',
-            to: 'profile',
-            key: { from: 'contactid', to: 'externalId' },
-            fields: [{ from: 'nickname', to: 'firstName' }],
-          },
+          contactsToProfiles('steer-contacts'),
+          contactsToProfiles('steer-broken', { fields: [{ from: 'nickname', to: 'firstName' }] }),
         ],
       },
     });
-    resources = createWorkerResources(
-      stack.config,
-      {
-        dynamicsClientSecret: stack.dynamics.clientSecret,
-        campaignClientSecret: stack.campaign.clientSecret,
-        sftpPrivateKey: stack.sftp.privateKey,
-      },
-      createLogger({ level: 'silent', format: 'json' })
-    );
+    resources = stack.resources;
     await stack.startWorker();
   });
 
   afterAll(async () => {
     await manager?.terminate('test over').catch(() => undefined);
-    await resources?.close();
     await stack?.close();
   });
 
