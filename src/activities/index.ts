@@ -1,4 +1,6 @@
 import { describeWorkerActivity } from './describe-worker';
+import { createEgressActivities } from './egress';
+import { loadFlowSettingsActivity } from './flow-settings';
 import { createIngressActivities, createPlanCache } from './ingress';
 import { publishRejectsReportActivity } from './ingress/publish-rejects';
 import { loadIngressSettingsActivity } from './ingress/settings';
@@ -19,8 +21,10 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     describeWorker: describeWorkerActivity(deps.resources.config),
     loadIngressSettings: loadIngressSettingsActivity(deps.resources.config),
+    loadFlowSettings: loadFlowSettingsActivity(deps.resources.config),
     publishRejectsReport: publishRejectsReportActivity(deps.resources),
     ...createIngressActivities(deps.resources, plans),
     ...createIngressFileActivities(deps.resources, plans),
+    ...createEgressActivities(deps.resources),
   };
 }

@@ -1,6 +1,6 @@
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowStartOptions } from '@temporalio/client';
 import { type Config } from '../config/schema';
-import { ingressManagerWorkflow } from '../workflows';
+import { egressManagerWorkflow, ingressManagerWorkflow } from '../workflows';
 import { ingressManagerId } from '../workflows/ingress/ids';
 import { FlowKey, MappingKey } from '../workflows/search-attributes';
 
@@ -10,9 +10,14 @@ export interface StartedFlow {
   state: 'started' | 'running';
 }
 
+/** The flows a configuration enables, by workflow id: `ingress:<mapping>` per mapping, `egress`. */
+export function configuredFlows(config: Config): string[] {
+  return [...config.ingress.map((mapping) => ingressManagerId(mapping.name)), ...(config.egress ? ['egress'] : [])];
+}
+
 /**
- * Starts the manager workflow of each named flow (`ingress:<mapping>`, or `all`) that is not running yet. Flows the
- * configuration does not have are refused, naming the ones it has.
+ * Starts the manager workflow of each named flow (or `all`) that is not running yet. Flows the configuration does not
+ * have are refused, naming the ones it has.
  */
 export async function startFlows(
   client: Client,
@@ -20,28 +25,16 @@ export async function startFlows(
   taskQueue: string,
   names: string[]
 ): Promise<StartedFlow[]> {
-  const known = config.ingress.map((mapping) => ingressManagerId(mapping.name));
+  const known = configuredFlows(config);
   const wanted = names.includes('all') ? known : names;
   const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new Error(
-      `unknown flow ${unknown.join(', ')}; the configuration has: ${known.join(', ') || 'no ingress mapping'}`
-    );
+    throw new Error(`unknown flow ${unknown.join(', ')}; the configuration has: ${known.join(', ') || 'no flow'}`);
   }
   const started: StartedFlow[] = [];
   for (const workflowId of wanted) {
-    const mapping = workflowId.slice('ingress:'.length);
     try {
-      await client.workflow.start(ingressManagerWorkflow, {
-        taskQueue,
-        workflowId,
-        args: [{ mapping }],
-        typedSearchAttributes: [
-          { key: FlowKey, value: 'ingress' },
-          { key: MappingKey, value: mapping },
-        ],
-        staticSummary: `Ingress ${mapping}: D365 → Campaign`,
-      });
+      await startManager(client, taskQueue, workflowId);
       started.push({ workflowId, state: 'started' });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -49,4 +42,27 @@ export async function startFlows(
     }
   }
   return started;
+}
+
+async function startManager(client: Client, taskQueue: string, workflowId: string): Promise<void> {
+  const common: Pick<WorkflowStartOptions, 'taskQueue' | 'workflowId'> = { taskQueue, workflowId };
+  if (workflowId === 'egress') {
+    await client.workflow.start(egressManagerWorkflow, {
+      ...common,
+      args: [{}],
+      typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
+      staticSummary: 'Egress: Campaign email events → D365 activities',
+    });
+    return;
+  }
+  const mapping = workflowId.slice('ingress:'.length);
+  await client.workflow.start(ingressManagerWorkflow, {
+    ...common,
+    args: [{ mapping }],
+    typedSearchAttributes: [
+      { key: FlowKey, value: 'ingress' },
+      { key: MappingKey, value: mapping },
+    ],
+    staticSummary: `Ingress ${mapping}: D365 → Campaign`,
+  });
 }

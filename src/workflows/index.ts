@@ -3,3 +3,5 @@ export { workerCheckWorkflow } from './worker-check';
 export { ingressManagerWorkflow } from './ingress/manager';
 export { ingressPassWorkflow } from './ingress/pass';
 export { initialTransferWorkflow } from './ingress/initial-transfer';
+export { egressManagerWorkflow } from './egress/manager';
+export { egressPassWorkflow } from './egress/pass';

@@ -9,7 +9,7 @@ import { type ConfigInput } from '../../src/config/schema';
 import { type DynamicsClient } from '../../src/connectors/dynamics';
 import { SftpClient } from '../../src/connectors/sftp';
 import { createLogger } from '../../src/logging/logger';
-import { type Value } from '../../src/sandbox/dynamics/table-store';
+import { type Value } from '../../src/sandbox/dynamics/schema';
 import { startCampaignFixture, type CampaignFixture } from '../harness/campaign-fixture';
 import { startDynamicsFixture, type DynamicsFixture } from '../harness/dynamics-fixture';
 import { clientOptionsFor, startSshd, type SshdServer } from '../harness/sshd';

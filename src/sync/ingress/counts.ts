@@ -1,3 +1,5 @@
+import { sumCounts } from '../sum-counts';
+
 /** What happened to the rows of one page, chunk or pass. Adds up across pages. */
 export interface IngressCounts {
   /** Rows and tombstones read from D365. */
@@ -28,13 +30,5 @@ export const ZERO_COUNTS: Readonly<IngressCounts> = Object.freeze({
 
 /** The sum of two sets of counts. */
 export function addCounts(a: IngressCounts, b: IngressCounts): IngressCounts {
-  return {
-    read: a.read + b.read,
-    created: a.created + b.created,
-    updated: a.updated + b.updated,
-    unchanged: a.unchanged + b.unchanged,
-    deleted: a.deleted + b.deleted,
-    filteredOut: a.filteredOut + b.filteredOut,
-    rejected: a.rejected + b.rejected,
-  };
+  return sumCounts(a, b);
 }

@@ -1,9 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { type IngressCounts } from '../../sync/ingress/counts';
 
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
-export const syncNowSignal = defineSignal('syncNow');
+export { pauseSignal, resumeSignal, syncNowSignal } from '../steering';
 /** Re-read every row of the table (full transfer) before the next incremental pass. */
 export const replaySignal = defineSignal('replay');
 /** Re-read the mapping's settings and re-run the preflight checks. */

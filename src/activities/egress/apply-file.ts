@@ -1,0 +1,160 @@
+import { posix } from 'node:path';
+import { type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { ApplicationFailure } from '@temporalio/common';
+import { type DynamicsClient } from '../../connectors/dynamics';
+import { type SftpClient } from '../../connectors/sftp';
+import { type Logger } from '../../logging/logger';
+import {
+  eventColumns,
+  type EventSelection,
+  isEventFileName,
+  isSelected,
+  numberedCsvRecords,
+  parseEventRecord,
+} from '../../sync/egress';
+import {
+  type ApplyEventFileInput,
+  type ApplyEventFileResult,
+  type EgressCounts,
+  ZERO_EGRESS_COUNTS,
+} from './contracts';
+import { type EgressReject, EgressRejectsReport } from './rejects-report';
+import { type EventWriteSettings, type LinedEvent, writeEvents } from './write-events';
+
+/** The failure type of a gzip event file that ends early: not complete yet, the next try reads it again. */
+export const EVENT_FILE_INCOMPLETE = 'EventFileIncomplete';
+
+/** The failure type of a call whose input cannot be right (a file name that is no event file's). */
+export const EGRESS_INVALID_INPUT = 'EgressInvalidInput';
+
+/** Records one call reads at most, so an attempt stays short and its heartbeat cursor meaningful. */
+export const RECORDS_PER_CALL = 2000;
+/** Heartbeat after this many records (the SDK throttles heartbeats further). */
+const HEARTBEAT_EVERY_RECORDS = 100;
+/** Heartbeat at least this often, also while D365 makes a batch wait (429 `Retry-After`). */
+const HEARTBEAT_INTERVAL_MS = 5_000;
+
+/** What the line heartbeats: the file and the line reached. */
+export interface FileProgress {
+  file: string;
+  line: number;
+}
+
+export interface ApplyFileContext {
+  sftp: SftpClient;
+  dynamics: DynamicsClient;
+  /** `egress.sourceFolder`, relative to the SFTP root. */
+  sourceFolder: string;
+  selection: EventSelection;
+  write: EventWriteSettings;
+  /** `reports.folder`. */
+  reportsFolder: string;
+  logger: Logger;
+  progress?: (progress: FileProgress) => void;
+  /** Stops reading new records once aborted (activity cancellation). */
+  signal?: AbortSignal;
+  /** Records per call. @default RECORDS_PER_CALL */
+  recordsPerCall?: number;
+}
+
+/**
+ * Applies up to {@link RECORDS_PER_CALL} records of an event file, from `fromLine`: each selected event becomes its
+ * activity (see {@link writeEvents}); malformed records and refused events go to the rejects report. Returns the
+ * line to go on from, or none when the file is done. Safe to repeat: every write is keyed by the event id.
+ */
+export async function applyEventFile(
+  context: ApplyFileContext,
+  input: ApplyEventFileInput
+): Promise<ApplyEventFileResult> {
+  if (!isEventFileName(input.file)) {
+    throw ApplicationFailure.nonRetryable(`${input.file} is not an event file name`, EGRESS_INVALID_INPUT);
+  }
+  const limit = context.recordsPerCall ?? RECORDS_PER_CALL;
+  const counts: EgressCounts = { ...ZERO_EGRESS_COUNTS };
+  const rejects: EgressReject[] = [];
+  const reject = (line: number, eventId: string, reason: string): void => {
+    rejects.push({ file: input.file, line, eventId, reason });
+  };
+  let pending: LinedEvent[] = [];
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const written = await writeEvents(context.dynamics, pending, context.write);
+    counts.created += written.created;
+    counts.duplicates += written.duplicates;
+    counts.tasks += written.tasks;
+    for (const row of written.rejected) reject(row.line, row.eventId, row.reason);
+    pending = [];
+  };
+
+  const stream = await context.sftp.openReadStream(posix.join(context.sourceFolder, input.file));
+  const source: Readable = input.file.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
+  stream.once('error', (error) => source.destroy(error));
+  let nextLine: number | undefined;
+  let lastLine = input.fromLine;
+  const beat = () => context.progress?.({ file: input.file, line: lastLine });
+  const timer = context.progress ? setInterval(beat, HEARTBEAT_INTERVAL_MS) : undefined;
+  timer?.unref();
+  try {
+    const records = numberedCsvRecords(source);
+    const header = await records.next();
+    const columns = header.done ? undefined : eventColumns(header.value.fields);
+    if (!columns?.ok) {
+      reject(
+        1,
+        '',
+        `${columns ? `the header lacks the columns: ${columns.missing.join(', ')}` : 'the file is empty'}; the file is skipped`
+      );
+    } else {
+      const headerLength = header.done ? 0 : header.value.fields.length;
+      for await (const record of records) {
+        if (record.line < input.fromLine) continue;
+        if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
+        if (counts.read === limit) {
+          nextLine = record.line;
+          break;
+        }
+        counts.read += 1;
+        const parsed = record.unterminated
+          ? { ok: false as const, reason: 'the file ends inside a quoted field' }
+          : parseEventRecord(record.fields, columns.columns, headerLength);
+        if (!parsed.ok) {
+          reject(record.line, safeEventId(record.fields[columns.columns.eventId]), parsed.reason);
+        } else if (!isSelected(parsed.event, context.selection)) {
+          counts.skipped += 1;
+        } else {
+          pending.push({ line: record.line, event: parsed.event });
+          if (pending.length >= context.write.batchSize) await flush();
+        }
+        lastLine = record.line;
+        if (counts.read % HEARTBEAT_EVERY_RECORDS === 0) beat();
+      }
+      await flush();
+    }
+  } catch (error) {
+    if (isTruncatedGzip(error)) {
+      throw ApplicationFailure.retryable(`${input.file} ends early: not completely written yet`, EVENT_FILE_INCOMPLETE);
+    }
+    throw error;
+  } finally {
+    clearInterval(timer);
+    source.destroy();
+    stream.destroy();
+  }
+  counts.rejected = rejects.length;
+  await new EgressRejectsReport(context.reportsFolder, input.reportId).append(rejects);
+  beat();
+  context.logger.debug({ file: input.file, fromLine: input.fromLine, nextLine, counts }, 'egress events applied');
+  return { ...(nextLine !== undefined ? { nextLine } : {}), counts };
+}
+
+/** An event id fit for the report (ids are Campaign log ids); anything else is left out. */
+function safeEventId(text: string | undefined): string {
+  const id = (text ?? '').trim();
+  return /^[A-Za-z0-9._:-]{1,100}$/.test(id) ? id : '';
+}
+
+function isTruncatedGzip(error: unknown): boolean {
+  // Duck-typed: zlib's errors may come from another realm than this module's `Error`.
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'Z_BUF_ERROR';
+}

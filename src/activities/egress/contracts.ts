@@ -1,0 +1,58 @@
+/**
+ * What egress activities take and return. Workflows see only these shapes: file names, line numbers, counts. Never an
+ * event, never a secret.
+ */
+
+export interface ListEventFilesInput {
+  /** The cursor: the last fully applied file; only names after it are listed. */
+  after?: string;
+}
+
+export interface ListEventFilesResult {
+  /** Complete event files of the source folder, after the cursor, in the order to apply them. */
+  files: string[];
+}
+
+export interface ApplyEventFileInput {
+  /** File name in `egress.sourceFolder`. */
+  file: string;
+  /** The first line to apply (1-based, the header is line 1): 2 for a new file, or a previous call's `nextLine`. */
+  fromLine: number;
+  /** Names the rejects report, `<reports.folder>/egress/<reportId>.csv`. */
+  reportId: string;
+}
+
+/** What one call did with the records it read. */
+export interface EgressCounts {
+  /** Records read (header excluded). */
+  read: number;
+  /** Events whose type or bounce type is switched off. */
+  skipped: number;
+  /** Activities created. */
+  created: number;
+  /** Events whose activity already existed (a replay or a re-exported event): not added again. */
+  duplicates: number;
+  /** Malformed records and events D365 refused (e.g. unknown contact): listed in the rejects report. */
+  rejected: number;
+  /** Follow-up tasks created. */
+  tasks: number;
+}
+
+export const ZERO_EGRESS_COUNTS: EgressCounts = {
+  read: 0,
+  skipped: 0,
+  created: 0,
+  duplicates: 0,
+  rejected: 0,
+  tasks: 0,
+};
+
+export interface ApplyEventFileResult {
+  /** Call again from this line; absent when the file is done (every activity is durable in D365). */
+  nextLine?: number;
+  counts: EgressCounts;
+}
+
+export interface ArchiveEventFileInput {
+  file: string;
+}

@@ -1,0 +1,66 @@
+import { asyncLocalStorage } from '@temporalio/activity';
+import { type WorkerResources } from '../resources';
+import { applyEventFile, type FileProgress } from './apply-file';
+import { archiveEventFile } from './archive-file';
+import {
+  type ApplyEventFileInput,
+  type ApplyEventFileResult,
+  type ArchiveEventFileInput,
+  type ListEventFilesInput,
+  type ListEventFilesResult,
+} from './contracts';
+import { listEventFiles } from './list-files';
+import { egressSettings } from './settings';
+
+export { EGRESS_INVALID_INPUT, EVENT_FILE_INCOMPLETE, RECORDS_PER_CALL } from './apply-file';
+export { PROCESSED_FOLDER } from './archive-file';
+export { EGRESS_CONFIG_ERROR } from './settings';
+export * from './contracts';
+
+export interface EgressActivities {
+  /** Complete event files after the cursor, in the order to apply them. */
+  listEventFiles(input: ListEventFilesInput): Promise<ListEventFilesResult>;
+  /** Applies up to a few thousand records of one file from a line; `nextLine` absent when the file is done. */
+  applyEventFile(input: ApplyEventFileInput): Promise<ApplyEventFileResult>;
+  /** Moves an applied file to `processed/`; idempotent. */
+  archiveEventFile(input: ArchiveEventFileInput): Promise<void>;
+}
+
+/**
+ * The egress activities: Campaign email event files → D365 activities. Outside an activity (tests) they run as plain
+ * functions: no heartbeat, no cancellation.
+ */
+export function createEgressActivities(resources: WorkerResources): EgressActivities {
+  const logger = resources.logger.child({ component: 'egress' });
+  return {
+    listEventFiles: (input) => listEventFiles(resources.sftp(), egressSettings(resources.config).sourceFolder, input),
+    archiveEventFile: (input) =>
+      archiveEventFile(resources.sftp(), egressSettings(resources.config).sourceFolder, input),
+    applyEventFile(input) {
+      const settings = egressSettings(resources.config);
+      const activity = asyncLocalStorage.getStore();
+      return applyEventFile(
+        {
+          sftp: resources.sftp(),
+          dynamics: resources.dynamics(),
+          sourceFolder: settings.sourceFolder,
+          selection: { events: settings.events, bounceTypes: settings.bounceTypes },
+          write: {
+            batchSize: settings.batchSize,
+            followUpTasks: settings.followUpTasks,
+            ...(settings.ownerId ? { ownerId: settings.ownerId } : {}),
+          },
+          reportsFolder: resources.config.reports.folder,
+          logger,
+          ...(activity
+            ? {
+                progress: (progress: FileProgress) => activity.heartbeat(progress),
+                signal: activity.cancellationSignal,
+              }
+            : {}),
+        },
+        input
+      );
+    },
+  };
+}

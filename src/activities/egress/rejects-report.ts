@@ -1,0 +1,43 @@
+import { appendFile, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One rejected event or line: where it is and why, never a value from it (it may be personal data). */
+export interface EgressReject {
+  file: string;
+  line: number;
+  /** Empty when the line has no usable event id. */
+  eventId: string;
+  reason: string;
+}
+
+const HEADER = 'file,line,eventId,reason\n';
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The CSV of rejected events, `<folder>/egress/<reportId>.csv`, appended once per call. A retried call appends its
+ * rejects again, so a line may be listed twice, never missed.
+ */
+export class EgressRejectsReport {
+  readonly file: string;
+
+  constructor(folder: string, reportId: string) {
+    if (!SAFE_NAME.test(reportId))
+      throw new TypeError(`reportId must be letters, digits, '.', '_' or '-' (it names a file)`);
+    this.file = join(folder, 'egress', `${reportId}.csv`);
+  }
+
+  async append(rows: readonly EgressReject[]): Promise<void> {
+    if (rows.length === 0) return;
+    await mkdir(join(this.file, '..'), { recursive: true });
+    const exists = await stat(this.file).then(
+      (info) => info.size > 0,
+      () => false
+    );
+    const lines = rows.map((row) => [row.file, String(row.line), row.eventId, row.reason].map(csvField).join(','));
+    await appendFile(this.file, (exists ? '' : HEADER) + lines.map((line) => `${line}\n`).join(''), 'utf8');
+  }
+}
+
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

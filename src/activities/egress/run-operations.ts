@@ -1,0 +1,60 @@
+import { type BatchOperation, type DynamicsClient } from '../../connectors/dynamics';
+
+/** The final outcome of one operation. */
+export type OperationOutcome =
+  { ok: true; body?: unknown } | { ok: false; status: number; code: string; message: string };
+
+/** Tries of one operation on its own after its batch could not run it. */
+const SINGLE_TRIES = 4;
+/** First wait before a single retry; doubles per try. */
+const SINGLE_RETRY_DELAY_MS = 250;
+
+/**
+ * Runs the operations in `$batch` requests of `batchSize` (continue-on-error). An operation the batch did not run, or
+ * that met a 429 or 5xx, is retried on its own; one that still meets a 429 or 5xx fails the call (the caller's
+ * activity retries: every operation here is idempotent). Any other answer is final.
+ */
+export async function runOperations(
+  dynamics: DynamicsClient,
+  operations: readonly BatchOperation[],
+  batchSize: number
+): Promise<OperationOutcome[]> {
+  const outcomes: OperationOutcome[] = [];
+  for (let start = 0; start < operations.length; start += batchSize) {
+    const slice = operations.slice(start, start + batchSize);
+    const results = await dynamics.executeBatch(slice, { continueOnError: true });
+    for (const [index, operation] of slice.entries()) {
+      const result = results[index];
+      if (result?.outcome === 'succeeded') outcomes.push({ ok: true, body: result.body });
+      else if (result?.outcome === 'failed' && !isTransient(result.status)) outcomes.push(failure(result));
+      else outcomes.push(await runAlone(dynamics, operation));
+    }
+  }
+  return outcomes;
+}
+
+async function runAlone(dynamics: DynamicsClient, operation: BatchOperation): Promise<OperationOutcome> {
+  let last = 'the $batch did not run it';
+  for (let attempt = 1; attempt <= SINGLE_TRIES; attempt += 1) {
+    const [result] = await dynamics.executeBatch([operation], { continueOnError: true });
+    if (result?.outcome === 'succeeded') return { ok: true, body: result.body };
+    if (result?.outcome === 'failed') {
+      if (!isTransient(result.status)) return failure(result);
+      last = `HTTP ${result.status}${result.code ? ` ${result.code}` : ''}`;
+    }
+    if (attempt < SINGLE_TRIES) await delay(SINGLE_RETRY_DELAY_MS * 2 ** (attempt - 1));
+  }
+  throw new Error(`${operation.method} $batch operation failed ${SINGLE_TRIES} times on its own (${last}); will retry`);
+}
+
+function isTransient(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+function failure(result: { status: number; code: string; message: string }): OperationOutcome {
+  return { ok: false, status: result.status, code: result.code, message: result.message };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

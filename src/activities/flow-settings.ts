@@ -1,0 +1,27 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { durationToMs } from '../config/duration';
+import { type Config } from '../config/schema';
+
+export interface LoadFlowSettingsInput {
+  flow: 'egress' | 'optout';
+}
+
+/** How often a flow runs and in which mode, from the worker's configuration. */
+export interface FlowSettings {
+  everyMs: number;
+  /** Opt-out mode (`disabled`, `d365-to-campaign`, `campaign-to-d365`, `bidirectional`); absent for egress. */
+  mode?: string;
+}
+
+export function loadFlowSettingsActivity(config: Config) {
+  return function loadFlowSettings(input: LoadFlowSettingsInput): Promise<FlowSettings> {
+    const block = input.flow === 'egress' ? config.egress : config.optOut;
+    if (!block) {
+      throw ApplicationFailure.nonRetryable(
+        `the worker's configuration has no ${input.flow === 'egress' ? 'egress' : 'optOut'} block; add it, or stop this flow`,
+        'FlowConfigError'
+      );
+    }
+    return Promise.resolve({ everyMs: durationToMs(block.every), ...('mode' in block ? { mode: block.mode } : {}) });
+  };
+}

@@ -1,0 +1,15 @@
+/** Complete event files: `events_<UTC yyyyMMddHHmmss>_<6-digit sequence>.csv[.gz]` (docs/campaign-files.md). */
+const EVENT_FILE_NAME = /^events_\d{14}_\d{6}\.csv(\.gz)?$/;
+
+/** Whether the name is an event file's (a `.part` file, or anything else, is not). */
+export function isEventFileName(name: string): boolean {
+  return EVENT_FILE_NAME.test(name);
+}
+
+/** Event file names after the cursor, in the order to apply them (lexical = time order). */
+export function eventFilesAfter(names: readonly string[], after?: string): string[] {
+  return names
+    .filter(isEventFileName)
+    .filter((name) => after === undefined || name > after)
+    .sort();
+}

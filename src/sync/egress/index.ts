@@ -1,0 +1,31 @@
+export {
+  BOUNCE_TYPES,
+  EMAIL_EVENT_TYPES,
+  EVENT_FILE_COLUMNS,
+  eventColumns,
+  parseEventRecord,
+  type BounceType,
+  type EmailEvent,
+  type EmailEventType,
+  type EventColumns,
+  type ParsedEvent,
+} from './event';
+export { isSelected, type EventSelection } from './selection';
+export {
+  ACTIVITY_TABLES,
+  COMPLETED_STATE,
+  EVENT_ID_COLUMN,
+  TASK_TABLE,
+  activityRecord,
+  activitySubject,
+  d365DateTime,
+  followUpTask,
+  followUpTaskId,
+  type ActivityBody,
+  type ActivityTable,
+  type FollowUpSettings,
+  type FollowUpTask,
+  type RecordOptions,
+} from './activity-record';
+export { numberedCsvRecords, type NumberedRecord } from './csv-lines';
+export { eventFilesAfter, isEventFileName } from './file-names';

@@ -1,0 +1,95 @@
+import {
+  condition,
+  continueAsNew,
+  executeChild,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { FlowKey } from '../search-attributes';
+import {
+  egressCheckpointSignal,
+  egressStatusQuery,
+  pauseSignal,
+  resumeSignal,
+  syncNowSignal,
+  type EgressCursor,
+  type EgressStatus,
+} from './messages';
+import { egressPassWorkflow } from './pass';
+import { control } from './proxies';
+
+export interface EgressManagerState {
+  cursor: EgressCursor;
+  passes: number;
+  paused: boolean;
+  lastPass?: EgressStatus['lastPass'];
+  lastError?: string;
+}
+
+/** Passes per run before continue-as-new keeps the history short. */
+const PASSES_PER_RUN = 50;
+
+/** The egress manager (`egress`): one pass per interval, or on "sync now", each as a child workflow. */
+export async function egressManagerWorkflow(input: { state?: EgressManagerState } = {}): Promise<void> {
+  const state: EgressManagerState = input.state ?? { cursor: {}, passes: 0, paused: false };
+  let phase: EgressStatus['phase'] = 'waiting';
+  let syncNow = false;
+  let nextRunAt: string | undefined;
+  setHandler(pauseSignal, () => void (state.paused = true));
+  setHandler(resumeSignal, () => void (state.paused = false));
+  setHandler(syncNowSignal, () => void (syncNow = true));
+  setHandler(egressCheckpointSignal, (cursor) => void (state.cursor = cursor));
+  setHandler(egressStatusQuery, (): EgressStatus => ({
+    phase: state.paused ? 'paused' : phase,
+    passes: state.passes,
+    cursor: state.cursor,
+    ...(state.lastPass ? { lastPass: state.lastPass } : {}),
+    ...(nextRunAt ? { nextRunAt } : {}),
+    ...(state.lastError ? { lastError: state.lastError } : {}),
+  }));
+  upsertSearchAttributes([{ key: FlowKey, value: 'egress' }]);
+
+  const { everyMs } = await control.loadFlowSettings({ flow: 'egress' });
+  for (let passesThisRun = 0; passesThisRun < PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested;) {
+    if (state.paused) await condition(() => !state.paused);
+    phase = 'applying';
+    const pass = state.passes + 1;
+    try {
+      const result = await executeChild(egressPassWorkflow, {
+        workflowId: `egress:pass:${pass}`,
+        args: [{ pass, cursor: state.cursor }],
+        typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
+      });
+      state.cursor = result.cursor;
+      state.lastPass = {
+        pass,
+        files: result.files,
+        counts: result.counts ?? emptyCounts(),
+        finishedAt: new Date().toISOString(),
+      };
+      state.lastError = undefined;
+    } catch (err) {
+      // The cursor holds what was applied; the next pass goes on from there.
+      state.lastError = `pass ${pass} failed: ${err instanceof Error ? innermost(err) : 'unknown failure'}`;
+    }
+    state.passes = pass;
+    passesThisRun += 1;
+    phase = 'waiting';
+    nextRunAt = new Date(Date.now() + everyMs).toISOString();
+    await condition(() => syncNow || state.paused, everyMs);
+    nextRunAt = undefined;
+    syncNow = false;
+  }
+  await continueAsNew<typeof egressManagerWorkflow>({ state });
+}
+
+function emptyCounts(): NonNullable<EgressStatus['lastPass']>['counts'] {
+  return { read: 0, skipped: 0, created: 0, duplicates: 0, rejected: 0, tasks: 0 };
+}
+
+function innermost(err: Error): string {
+  let current: Error = err;
+  while (current.cause instanceof Error) current = current.cause;
+  return current.message;
+}

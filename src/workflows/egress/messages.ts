@@ -1,0 +1,23 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { EgressCounts } from '../../activities/egress/contracts';
+
+export { pauseSignal, resumeSignal, syncNowSignal } from '../steering';
+
+/** The egress cursor: the last fully applied file, and how far the file being applied got. */
+export interface EgressCursor {
+  lastFile?: string;
+  inProgress?: { file: string; nextLine: number };
+}
+
+export const egressCheckpointSignal = defineSignal<[EgressCursor]>('egressCheckpoint');
+
+export interface EgressStatus {
+  phase: 'waiting' | 'applying' | 'paused';
+  passes: number;
+  cursor: EgressCursor;
+  lastPass?: { pass: number; files: number; counts: EgressCounts; finishedAt: string };
+  nextRunAt?: string;
+  lastError?: string;
+}
+
+export const egressStatusQuery = defineQuery<EgressStatus>('status');

@@ -1,0 +1,52 @@
+import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import type { EgressCounts } from '../../activities/egress/contracts';
+import { sumCounts } from '../../sync/sum-counts';
+import { egressCheckpointSignal, type EgressCursor } from './messages';
+import { control, slices } from './proxies';
+
+export interface EgressPassInput {
+  pass: number;
+  cursor: EgressCursor;
+}
+
+export interface EgressPassResult {
+  cursor: EgressCursor;
+  files: number;
+  counts?: EgressCounts;
+}
+
+/**
+ * One egress pass: every complete event file after the cursor, in order, a slice of lines per activity; a file is
+ * archived only after all its activities are durable in D365. The cursor is reported to the manager after each slice.
+ */
+export async function egressPassWorkflow(input: EgressPassInput): Promise<EgressPassResult> {
+  const reportId = `egress-pass-${input.pass}-${workflowInfo().runId.slice(0, 8)}`;
+  const cursor: EgressCursor = { ...input.cursor };
+  let counts: EgressCounts | undefined;
+  const files = new Set<string>();
+  if (cursor.inProgress) files.add(cursor.inProgress.file);
+  const { files: listed } = await control.listEventFiles(cursor.lastFile ? { after: cursor.lastFile } : {});
+  for (const file of listed) files.add(file);
+
+  for (const file of files) {
+    let fromLine = cursor.inProgress?.file === file ? cursor.inProgress.nextLine : 2;
+    for (;;) {
+      const slice = await slices.applyEventFile({ file, fromLine, reportId });
+      counts = counts ? sumCounts(counts, slice.counts) : slice.counts;
+      if (slice.nextLine === undefined) break;
+      fromLine = slice.nextLine;
+      cursor.inProgress = { file, nextLine: fromLine };
+      await reportCursor(cursor);
+    }
+    await control.archiveEventFile({ file });
+    cursor.lastFile = file;
+    delete cursor.inProgress;
+    await reportCursor(cursor);
+  }
+  return { cursor, files: files.size, ...(counts ? { counts } : {}) };
+}
+
+async function reportCursor(cursor: EgressCursor): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (parent) await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(egressCheckpointSignal, cursor);
+}

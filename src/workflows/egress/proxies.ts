@@ -1,0 +1,18 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type * as activities from '../../activities';
+
+type Activities = ReturnType<typeof activities.createActivities>;
+
+const NON_RETRYABLE = ['EgressConfigError', 'EgressInvalidInput', 'FlowConfigError'];
+
+export const control = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** One slice of an event file: heartbeating, retried without limit (writes are idempotent by event id). */
+export const slices = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});

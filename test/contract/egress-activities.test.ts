@@ -1,0 +1,395 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { followUpTaskId } from '../../src/sync/egress';
+import { type EgressStack, startEgressStack } from './egress-stack';
+
+jest.setTimeout(60_000);
+
+const OWNER = '11111111-2222-4333-8444-555555555555';
+const MISSING_CONTACT = '99999999-9999-4999-8999-999999999999';
+
+let stack: EgressStack;
+let fileSeq = 0;
+
+beforeAll(async () => {
+  stack = await startEgressStack(6);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+afterEach(() => {
+  stack.dynamics.sim.faults.reset();
+});
+
+/** A fresh event file name, later than every earlier one. */
+function nextFile(gzip = false): string {
+  fileSeq += 1;
+  return `events_20260304050607_${String(fileSeq).padStart(6, '0')}.csv${gzip ? '.gz' : ''}`;
+}
+
+/** Applies a whole file, call after call, as the workflow does. */
+async function applyAll(
+  activities: ReturnType<EgressStack['activities']>,
+  file: string,
+  reportId: string
+): Promise<{ calls: number; created: number; duplicates: number; rejected: number; tasks: number; skipped: number }> {
+  const total = { calls: 0, created: 0, duplicates: 0, rejected: 0, tasks: 0, skipped: 0 };
+  let fromLine: number | undefined = 2;
+  while (fromLine !== undefined) {
+    const result = await activities.applyEventFile({ file, fromLine, reportId });
+    total.calls += 1;
+    total.created += result.counts.created;
+    total.duplicates += result.counts.duplicates;
+    total.rejected += result.counts.rejected;
+    total.tasks += result.counts.tasks;
+    total.skipped += result.counts.skipped;
+    fromLine = result.nextLine;
+  }
+  return total;
+}
+
+function contact(i: number): string {
+  const id = stack.contactIds[i];
+  if (!id) throw new Error(`no seeded contact ${i}`);
+  return id;
+}
+
+describe('egress activities (real sshd, both simulators)', () => {
+  it('lists complete event files after the cursor, in order, and archives idempotently', async () => {
+    const activities = stack.activities({});
+    const first = nextFile();
+    const second = nextFile(true);
+    await stack.writeEventFile(second, []);
+    await stack.writeEventFile(first, []);
+    await stack.writeEventFile(`${nextFile()}.part`, []);
+    await stack.writeEventFile('notes.csv', []);
+
+    const all = await activities.listEventFiles({});
+    expect(all.files).toEqual(expect.arrayContaining([first, second]));
+    expect(all.files.indexOf(first)).toBeLessThan(all.files.indexOf(second));
+    expect(all.files.some((name) => name.endsWith('.part') || name === 'notes.csv')).toBe(false);
+    expect((await activities.listEventFiles({ after: first })).files).toContain(second);
+    expect((await activities.listEventFiles({ after: first })).files).not.toContain(first);
+
+    await activities.archiveEventFile({ file: first });
+    await activities.archiveEventFile({ file: first });
+    expect(await readdir(join(stack.eventsDir, 'processed'))).toContain(first);
+    expect((await activities.listEventFiles({})).files).not.toContain(first);
+    const elsewhere = stack.activities({ sourceFolder: 'exports/not-yet' });
+    expect(await elsewhere.listEventFiles({})).toEqual({ files: [] });
+  });
+
+  it('writes all four types as completed activities on the contact, with owner, subject and follow-up tasks', async () => {
+    const activities = stack.activities({
+      ownerId: OWNER,
+      bounceTypes: ['hard', 'soft'],
+      followUpTasks: { click: true, bounce: true, dueInDays: 5 },
+    });
+    const file = nextFile(true);
+    await stack.writeEventFile(file, [
+      { eventId: 'send-a1', eventType: 'send', externalId: contact(0) },
+      { eventId: 'open-a1', eventType: 'open', externalId: contact(0) },
+      { eventId: 'click-a1', eventType: 'click', externalId: contact(1), deliveryLabel: '' },
+      { eventId: 'bounce-a1', eventType: 'bounce', externalId: contact(2), bounceType: 'Soft' },
+      { eventId: 'bounce-a2', eventType: 'bounce', externalId: contact(2), bounceType: 'Ignored' },
+    ]);
+    const result = await applyAll(activities, file, 'four-types');
+    expect(result).toMatchObject({ calls: 1, created: 4, duplicates: 0, rejected: 0, skipped: 1, tasks: 2 });
+
+    const send = stack.rows('acs_emailsends').find((row) => row.acs_eventid === 'send-a1');
+    expect(send).toMatchObject({
+      subject: 'CAMP1 - DM101',
+      _regardingobjectid_value: contact(0),
+      _ownerid_value: OWNER,
+      acs_campaignid: 'CAMP1',
+      acs_deliveryid: 'DM101',
+      acs_campaignname: 'CAMP1',
+      acs_deliveryname: 'Spring newsletter',
+      acs_sentdate: '2026-03-04T05:06:07Z',
+      acs_mirrorpageurl: 'https://mirror.example.com/m/1',
+      statecode: 1,
+      statuscode: 2,
+    });
+    expect(stack.rows('acs_emailopens').find((row) => row.acs_eventid === 'open-a1')).toMatchObject({
+      acs_openeddate: '2026-03-04T05:06:07Z',
+      statecode: 1,
+    });
+    const click = stack.rows('acs_emailclicks').find((row) => row.acs_eventid === 'click-a1');
+    expect(click).toMatchObject({
+      acs_trackingurl: 'https://www.example.com/offer?a=1,b=2',
+      acs_deliveryname: 'DM101',
+      _regardingobjectid_value: contact(1),
+      statecode: 1,
+    });
+    const bounces = stack.rows('acs_emailbounces').filter((row) => String(row.acs_eventid).startsWith('bounce-a'));
+    expect(bounces.map((row) => row.acs_eventid)).toEqual(['bounce-a1']);
+    expect(bounces[0]).toMatchObject({ description: 'Soft bounce: User unknown', statecode: 1 });
+
+    const tasks = stack.rows('tasks');
+    const clickTask = tasks.find((row) => row.activityid === followUpTaskId('click-a1'));
+    expect(clickTask).toMatchObject({
+      _regardingobjectid_value: contact(1),
+      _ownerid_value: OWNER,
+      scheduledend: '2026-03-09T05:06:07Z',
+      statecode: 0,
+    });
+    expect(String(clickTask?.description)).toContain('https://www.example.com/offer?a=1,b=2');
+    expect(tasks.find((row) => row.activityid === followUpTaskId('bounce-a1'))?.subject).toBe(
+      'Fix the email address (bounce in DM101)'
+    );
+    expect(await stack.rejects('four-types')).toEqual([]);
+  });
+
+  it('applies a file the Campaign simulator exported, then archives it', async () => {
+    const feeds = stack.campaign.sim.exports;
+    if (!feeds) throw new Error('the Campaign simulator has no export feeds');
+    const base = {
+      eventDate: '2026-03-05 06:07:08.000Z',
+      campaignId: 'CAMP9',
+      deliveryId: 'DM909',
+      deliveryLabel: 'Sim "quoted", label',
+      mirrorPageUrl: '',
+      trackingUrl: '',
+      bounceType: '' as const,
+      bounceReason: '',
+    };
+    feeds.addEvent({ ...base, eventId: 'send-sim1', eventType: 'send', externalId: contact(5) });
+    feeds.addEvent({
+      ...base,
+      eventId: 'click-sim1',
+      eventType: 'click',
+      externalId: contact(5),
+      trackingUrl: 'https://u',
+    });
+    feeds.addEvent({
+      ...base,
+      eventId: 'bounce-sim1',
+      eventType: 'bounce',
+      externalId: contact(5),
+      bounceType: 'Hard',
+      bounceReason: 'User unknown',
+    });
+    const { eventsFile } = await feeds.writeNow();
+    const activities = stack.activities({});
+    const name = (await activities.listEventFiles({})).files.find((file) => eventsFile?.endsWith(file));
+    if (!name) throw new Error('the exported file is not listed');
+    expect(await applyAll(activities, name, 'from-sim')).toMatchObject({ created: 3, rejected: 0 });
+    expect(stack.rows('acs_emailclicks').find((row) => row.acs_eventid === 'click-sim1')).toMatchObject({
+      acs_deliveryname: 'Sim "quoted", label',
+      acs_trackingurl: 'https://u',
+      acs_mirrorpageurl: null,
+    });
+    await activities.archiveEventFile({ file: name });
+    expect((await activities.listEventFiles({})).files).not.toContain(name);
+  });
+
+  it('skips switched-off types and hard-only bounces by default', async () => {
+    const activities = stack.activities({ events: { send: false, open: true, click: false, bounce: true } });
+    const file = nextFile();
+    await stack.writeEventFile(file, [
+      { eventId: 'send-b1', eventType: 'send', externalId: contact(0) },
+      { eventId: 'click-b1', eventType: 'click', externalId: contact(0) },
+      { eventId: 'open-b1', eventType: 'open', externalId: contact(0) },
+      { eventId: 'bounce-b1', eventType: 'bounce', externalId: contact(0), bounceType: 'Hard' },
+      { eventId: 'bounce-b2', eventType: 'bounce', externalId: contact(0), bounceType: 'Soft' },
+    ]);
+    const result = await applyAll(activities, file, 'switches');
+    expect(result).toMatchObject({ created: 2, skipped: 3, rejected: 0, tasks: 0 });
+    expect(stack.rows('acs_emailsends').some((row) => row.acs_eventid === 'send-b1')).toBe(false);
+    expect(stack.rows('acs_emailclicks').some((row) => row.acs_eventid === 'click-b1')).toBe(false);
+    expect(stack.rows('acs_emailbounces').map((row) => row.acs_eventid)).toContain('bounce-b1');
+    expect(stack.rows('acs_emailbounces').map((row) => row.acs_eventid)).not.toContain('bounce-b2');
+    expect(stack.rows('tasks').some((row) => row.activityid === followUpTaskId('bounce-b1'))).toBe(false);
+  });
+
+  it('re-applying a file, in small calls and across files, adds no second activity or task', async () => {
+    const activities = stack.activities({ batchSize: 3, followUpTasks: { click: true, bounce: true } });
+    const rows = Array.from({ length: 10 }, (_v, i) => ({
+      eventId: `click-c${i}`,
+      eventType: 'click',
+      externalId: contact(i % 6),
+    }));
+    const file = nextFile();
+    await stack.writeEventFile(file, rows);
+    const first = await applyAll(activities, file, 'dupes');
+    expect(first).toMatchObject({ created: 10, duplicates: 0, tasks: 10 });
+
+    // The same events again, in the same file and in a later file that repeats half of them.
+    const again = await applyAll(activities, file, 'dupes');
+    expect(again).toMatchObject({ created: 0, duplicates: 10, tasks: 0, rejected: 0 });
+    const later = nextFile();
+    await stack.writeEventFile(later, [...rows.slice(5), ...rows.slice(5)]);
+    expect(await applyAll(activities, later, 'dupes')).toMatchObject({ created: 0, duplicates: 10, tasks: 0 });
+
+    const clicks = stack.rows('acs_emailclicks').filter((row) => String(row.acs_eventid).startsWith('click-c'));
+    expect(clicks).toHaveLength(10);
+    expect(clicks.every((row) => row.statecode === 1)).toBe(true);
+    const taskIds = new Set(rows.map((row) => followUpTaskId(row.eventId)));
+    expect(stack.rows('tasks').filter((row) => taskIds.has(String(row.activityid)))).toHaveLength(10);
+  });
+
+  it('completes an activity left open by an interrupted run when the event is replayed', async () => {
+    const activities = stack.activities({});
+    await stack.d365.upsert(
+      'acs_emailopens',
+      { acs_eventid: 'open-d1' },
+      { subject: 'left open' },
+      { mode: 'create-only' }
+    );
+    const file = nextFile();
+    await stack.writeEventFile(file, [{ eventId: 'open-d1', eventType: 'open', externalId: contact(3) }]);
+    expect(await applyAll(activities, file, 'reopen')).toMatchObject({ created: 0, duplicates: 1, rejected: 0 });
+    const rows = stack.rows('acs_emailopens').filter((row) => row.acs_eventid === 'open-d1');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ statecode: 1, statuscode: 2 });
+  });
+
+  it('sends events of unknown contacts and malformed lines to the rejects report, with file and line', async () => {
+    const activities = stack.activities({});
+    const file = nextFile();
+    await stack.writeEventFile(file, [
+      { eventId: 'send-e1', eventType: 'send', externalId: contact(4) },
+      { eventId: 'send-e2', eventType: 'send', externalId: MISSING_CONTACT },
+      '',
+      'send-e3,send,not a date,' + contact(4) + ',CAMP1,DM1,,,,,',
+      'send-e4,send',
+      'open-e5,opened,2026-03-04 05:06:07.000Z,' + contact(4) + ',CAMP1,DM1,,,,,',
+      'send-e6,send,2026-03-04 05:06:07Z,jane@example.com,CAMP1,DM1,,,,,',
+      { eventId: 'send-e7', eventType: 'send', externalId: contact(5), deliveryLabel: 'multi\nline' },
+      { eventId: 'click-e8', eventType: 'click', externalId: contact(4), trackingUrl: '' },
+    ]);
+    const result = await applyAll(activities, file, 'rejects');
+    expect(result).toMatchObject({ created: 2, rejected: 6 });
+    const report = await stack.rejects('rejects');
+    expect(report[0]).toBe('file,line,eventId,reason');
+    expect(report.slice(1)).toEqual([
+      `${file},5,send-e3,eventDate is not a date-time`,
+      `${file},6,send-e4,"has 2 fields, the header has 11"`,
+      `${file},7,open-e5,"eventType is not send, open, click or bounce"`,
+      `${file},8,send-e6,externalId is not a D365 contact id (GUID)`,
+      `${file},11,click-e8,trackingUrl is empty on a click`,
+      `${file},3,send-e2,the contact does not exist in D365`,
+    ]);
+    expect(report.join('\n')).not.toContain('jane@example.com');
+    expect(report.join('\n')).not.toContain(MISSING_CONTACT);
+    expect(stack.rows('acs_emailsends').find((row) => row.acs_eventid === 'send-e7')?.acs_deliveryname).toBe(
+      'multi\nline'
+    );
+  });
+
+  it('rejects a file without the event columns as a whole, at line 1', async () => {
+    const activities = stack.activities({});
+    const file = nextFile();
+    await stack.writeEventFile(file, []);
+    await writeFile(join(stack.eventsDir, file), 'id,type\n1,send\n');
+    const result = await activities.applyEventFile({ file, fromLine: 2, reportId: 'bad-header' });
+    expect(result.nextLine).toBeUndefined();
+    expect(result.counts.rejected).toBe(1);
+    expect((await stack.rejects('bad-header'))[1]).toMatch(
+      /^events_.*,1,,"the header lacks the columns: eventId, eventType/
+    );
+  });
+
+  it('reports an empty file at line 1 and refuses a name that is no event file', async () => {
+    const activities = stack.activities({});
+    const file = nextFile();
+    await writeFile(join(stack.eventsDir, file), '');
+    const result = await activities.applyEventFile({ file, fromLine: 2, reportId: 'empty' });
+    expect(result).toEqual({ counts: expect.objectContaining({ read: 0, rejected: 1 }) });
+    expect((await stack.rejects('empty'))[1]).toBe(`${file},1,,the file is empty; the file is skipped`);
+    await expect(
+      activities.applyEventFile({ file: '../secret.csv', fromLine: 2, reportId: 'x' })
+    ).rejects.toMatchObject({
+      type: 'EgressInvalidInput',
+      nonRetryable: true,
+    });
+  });
+
+  it('writes one activity and one task for an event listed twice in the same batch', async () => {
+    const activities = stack.activities({ followUpTasks: { click: true } });
+    const file = nextFile();
+    const row = { eventId: 'click-j1', eventType: 'click', externalId: contact(2) };
+    await stack.writeEventFile(file, [row, row]);
+    expect(await applyAll(activities, file, 'twice')).toMatchObject({
+      created: 1,
+      duplicates: 1,
+      tasks: 1,
+      rejected: 0,
+    });
+    const clicks = stack.rows('acs_emailclicks').filter((item) => item.acs_eventid === 'click-j1');
+    expect(clicks).toHaveLength(1);
+    expect(clicks[0]?.statecode).toBe(1);
+    expect(stack.rows('tasks').filter((item) => item.activityid === followUpTaskId('click-j1'))).toHaveLength(1);
+  });
+
+  it('goes on from nextLine: a large file takes several calls, a repeated call writes nothing twice', async () => {
+    const activities = stack.activities({ batchSize: 500 });
+    const rows = Array.from({ length: 2300 }, (_v, i) => ({
+      eventId: `open-f${i}`,
+      eventType: 'open',
+      externalId: contact(i % 6),
+    }));
+    const file = nextFile(true);
+    await stack.writeEventFile(file, rows);
+    const first = await activities.applyEventFile({ file, fromLine: 2, reportId: 'large' });
+    expect(first.counts).toMatchObject({ read: 2000, created: 2000 });
+    expect(first.nextLine).toBe(2002);
+    // A worker that dies before its result is recorded: the workflow runs the same call again.
+    const rerun = await activities.applyEventFile({ file, fromLine: 2, reportId: 'large' });
+    expect(rerun).toEqual({ nextLine: 2002, counts: expect.objectContaining({ created: 0, duplicates: 2000 }) });
+    const second = await activities.applyEventFile({ file, fromLine: first.nextLine ?? 0, reportId: 'large' });
+    expect(second).toEqual({ counts: expect.objectContaining({ read: 300, created: 300, duplicates: 0 }) });
+    const opens = stack.rows('acs_emailopens').filter((row) => String(row.acs_eventid).startsWith('open-f'));
+    expect(opens).toHaveLength(2300);
+  });
+
+  it('loses nothing in a 429 storm during a batch', async () => {
+    const activities = stack.activities({ batchSize: 4 });
+    const rows = Array.from({ length: 12 }, (_v, i) => ({
+      eventId: `send-g${i}`,
+      eventType: 'send',
+      externalId: contact(i % 6),
+    }));
+    const file = nextFile();
+    await stack.writeEventFile(file, rows);
+    stack.dynamics.sim.faults.throttleNext(3, 1);
+    const before = stack.dynamics.sim.requests.length;
+    const result = await applyAll(activities, file, 'storm');
+    const statuses = stack.dynamics.sim.requests.slice(before).map((request) => request.status);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(3);
+    expect(result).toMatchObject({ created: 12, rejected: 0 });
+    const sends = stack.rows('acs_emailsends').filter((row) => String(row.acs_eventid).startsWith('send-g'));
+    expect(sends).toHaveLength(12);
+    expect(sends.every((row) => row.statecode === 1)).toBe(true);
+  });
+
+  it('retries a failing call as a whole after 503s, and the retry duplicates nothing', async () => {
+    const activities = stack.activities({ batchSize: 5 });
+    const rows = Array.from({ length: 5 }, (_v, i) => ({
+      eventId: `open-h${i}`,
+      eventType: 'open',
+      externalId: contact(i),
+    }));
+    const file = nextFile();
+    await stack.writeEventFile(file, rows);
+    stack.dynamics.sim.faults.failNext(40, 503);
+    await expect(activities.applyEventFile({ file, fromLine: 2, reportId: 'outage' })).rejects.toThrow(/503|failed/);
+    stack.dynamics.sim.faults.reset();
+    await applyAll(activities, file, 'outage');
+    expect(stack.rows('acs_emailopens').filter((row) => String(row.acs_eventid).startsWith('open-h'))).toHaveLength(5);
+  });
+
+  it('treats a truncated gzip file as not complete yet (retryable)', async () => {
+    const activities = stack.activities({});
+    const file = nextFile(true);
+    await stack.writeEventFile(file, [{ eventId: 'send-i1', eventType: 'send', externalId: contact(0) }]);
+    const bytes = await readFile(join(stack.eventsDir, file));
+    await writeFile(join(stack.eventsDir, file), bytes.subarray(0, bytes.length - 12));
+    await expect(activities.applyEventFile({ file, fromLine: 2, reportId: 'truncated' })).rejects.toMatchObject({
+      type: 'EventFileIncomplete',
+      nonRetryable: false,
+    });
+  });
+});
