@@ -1,6 +1,7 @@
 import { describeWorkerActivity } from './describe-worker';
 import { createEgressActivities } from './egress';
 import { loadFlowSettingsActivity } from './flow-settings';
+import { createOptOutActivities } from './optout';
 import { createIngressActivities, createPlanCache } from './ingress';
 import { publishRejectsReportActivity } from './ingress/publish-rejects';
 import { loadIngressSettingsActivity } from './ingress/settings';
@@ -26,5 +27,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createIngressActivities(deps.resources, plans),
     ...createIngressFileActivities(deps.resources, plans),
     ...createEgressActivities(deps.resources),
+    ...createOptOutActivities(deps.resources),
   };
 }

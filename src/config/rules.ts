@@ -1,3 +1,4 @@
+import { checkOptOutPairs } from './optout-rules';
 import { type Config } from './schema';
 
 /** One problem in a configuration file: where it is (`ingress[0].fields[2].to`) and what is wrong. */
@@ -103,35 +104,7 @@ function checkMappingNames(config: Config): ConfigProblem[] {
 }
 
 function checkOptOut(config: Config): ConfigProblem[] {
-  const optOut = config.optOut;
-  if (!optOut) return [];
-  const problems: ConfigProblem[] = [];
-  if (optOut.mode !== 'disabled' && optOut.pairs.length === 0) {
-    problems.push({ path: 'optOut.pairs', message: `must list at least one pair when mode is ${optOut.mode}` });
-  }
-  const campaignSeen = new Map<string, number>();
-  const dynamicsSeen = new Map<string, number>();
-  optOut.pairs.forEach((pair, index) => {
-    const firstCampaign = campaignSeen.get(pair.campaign);
-    if (firstCampaign !== undefined) {
-      problems.push({
-        path: `optOut.pairs[${index}].campaign`,
-        message: `"${pair.campaign}" is already paired in pairs[${firstCampaign}]`,
-      });
-    } else {
-      campaignSeen.set(pair.campaign, index);
-    }
-    const firstDynamics = dynamicsSeen.get(pair.dynamics);
-    if (firstDynamics !== undefined) {
-      problems.push({
-        path: `optOut.pairs[${index}].dynamics`,
-        message: `"${pair.dynamics}" is already paired in pairs[${firstDynamics}]`,
-      });
-    } else {
-      dynamicsSeen.set(pair.dynamics, index);
-    }
-  });
-  return problems;
+  return config.optOut ? checkOptOutPairs(config.optOut) : [];
 }
 
 function checkFlowsPresent(config: Config): ConfigProblem[] {

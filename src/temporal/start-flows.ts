@@ -1,6 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowStartOptions } from '@temporalio/client';
 import { type Config } from '../config/schema';
-import { egressManagerWorkflow, ingressManagerWorkflow } from '../workflows';
+import { egressManagerWorkflow, ingressManagerWorkflow, optOutManagerWorkflow } from '../workflows';
 import { ingressManagerId } from '../workflows/ingress/ids';
 import { FlowKey, MappingKey } from '../workflows/search-attributes';
 
@@ -10,9 +10,13 @@ export interface StartedFlow {
   state: 'started' | 'running';
 }
 
-/** The flows a configuration enables, by workflow id: `ingress:<mapping>` per mapping, `egress`. */
+/** The flows a configuration enables, by workflow id: `ingress:<mapping>` per mapping, `egress`, `optout`. */
 export function configuredFlows(config: Config): string[] {
-  return [...config.ingress.map((mapping) => ingressManagerId(mapping.name)), ...(config.egress ? ['egress'] : [])];
+  return [
+    ...config.ingress.map((mapping) => ingressManagerId(mapping.name)),
+    ...(config.egress ? ['egress'] : []),
+    ...(config.optOut && config.optOut.mode !== 'disabled' ? ['optout'] : []),
+  ];
 }
 
 /**
@@ -52,6 +56,15 @@ async function startManager(client: Client, taskQueue: string, workflowId: strin
       args: [{}],
       typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
       staticSummary: 'Egress: Campaign email events → D365 activities',
+    });
+    return;
+  }
+  if (workflowId === 'optout') {
+    await client.workflow.start(optOutManagerWorkflow, {
+      ...common,
+      args: [{}],
+      typedSearchAttributes: [{ key: FlowKey, value: 'optout' }],
+      staticSummary: 'Opt-out: Campaign denylist ↔ D365 donot* fields',
     });
     return;
   }

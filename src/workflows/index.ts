@@ -5,3 +5,5 @@ export { ingressPassWorkflow } from './ingress/pass';
 export { initialTransferWorkflow } from './ingress/initial-transfer';
 export { egressManagerWorkflow } from './egress/manager';
 export { egressPassWorkflow } from './egress/pass';
+export { optOutManagerWorkflow } from './optout/manager';
+export { optOutPassWorkflow } from './optout/pass';

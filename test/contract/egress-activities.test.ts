@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { followUpTaskId } from '../../src/sync/egress';
-import { type EgressStack, startEgressStack } from './egress-stack';
+import { type EgressStack, startEgressStack } from '../harness/egress-stack';
 
 jest.setTimeout(60_000);
 

@@ -164,7 +164,7 @@ describe('acs-d365 start', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      'unknown flow ingress:nope; the configuration has: ingress:contacts, ingress:subscriptions, egress'
+      'unknown flow ingress:nope; the configuration has: ingress:contacts, ingress:subscriptions, egress, optout'
     );
   });
 });

@@ -197,12 +197,12 @@ describe('config validate', () => {
     [
       'an opt-out mode with no pairs',
       (c) => (c.optOut.pairs = []),
-      'optOut.pairs: must list at least one pair when mode is bidirectional',
+      'optOut.pairs: mode bidirectional needs at least one pair',
     ],
     [
       'a Campaign attribute paired twice',
       (c) => (c.optOut.pairs[1].campaign = 'denyListEmail'),
-      'optOut.pairs[1].campaign: "denyListEmail" is already paired in pairs[0]',
+      'optOut.pairs[1].campaign: denyListEmail is already paired in optOut.pairs[0]',
     ],
     [
       'no flow at all',

@@ -1,0 +1,136 @@
+import { posix } from 'node:path';
+import { CAMPAIGN_OPT_OUT_ATTRIBUTES } from '../../config/schema';
+import { parseAcsDate, type ResourceClient } from '../../connectors/campaign';
+import { type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type Logger } from '../../logging/logger';
+import { campaignApiField } from '../../sync/optout';
+import { type AuditRow, OptOutAudit } from './audit-report';
+import {
+  type ApplyOptOutFileInput,
+  type ApplyOptOutFileResult,
+  type OptOutCounts,
+  ZERO_OPT_OUT_COUNTS,
+} from './contracts';
+import { checkFileName } from './optout-files';
+import { type ChangeLine, type FileChunk } from './read-file-chunk';
+import { campaignSide, d365Side, lookupProfile, reconcileRecord, type ReconcileScope } from './reconcile';
+import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutPair, type OptOutSettings } from './settings';
+
+/** Change lines per activity call: small files are one call; large ones resume by line number. */
+export const LINES_PER_CHUNK = 500;
+
+/** The Campaign API names a file may carry (docs/campaign-files.md). */
+const KNOWN_ATTRIBUTES: ReadonlySet<string> = new Set(CAMPAIGN_OPT_OUT_ATTRIBUTES.map(campaignApiField));
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ApplyFileContext {
+  settings: OptOutSettings;
+  dynamics: DynamicsClient;
+  profiles: ResourceClient;
+  readChunk(path: string, fromLine: number, maxLines: number): Promise<FileChunk>;
+  logger: Logger;
+  progress?: (progress: { file: string; line: number }) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Applies one chunk of an opt-out change file. Each line names a profile (externalId = D365 contact id), an
+ * attribute and its new value and time. The line says what changed; the decision uses both systems' current state
+ * (the profile's value and `*LastModified` as Campaign holds them now, which are the line's unless the profile changed
+ * again since), so a stale line never undoes a later change and a value this flow wrote itself is already equal on
+ * both sides. All pairs of the record are decided together, as on the D365 side. A line whose contact or profile no
+ * longer exists is counted as missing. Lines run in file order, one at a
+ * time, so two changes of one profile apply in order.
+ */
+export async function applyOptOutFile(
+  context: ApplyFileContext,
+  input: ApplyOptOutFileInput
+): Promise<ApplyOptOutFileResult> {
+  checkFileName(input.file);
+  const chunk = await context.readChunk(
+    posix.join(context.settings.sourceFolder, input.file),
+    Math.max(2, input.fromLine),
+    LINES_PER_CHUNK
+  );
+  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS, read: chunk.lines.length };
+  const scope: ReconcileScope = {
+    mode: context.settings.mode,
+    dynamics: context.dynamics,
+    profiles: context.profiles,
+    counts,
+    audit: [],
+  };
+  for (const line of chunk.lines) {
+    if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
+    await applyLine(context, scope, input.file, line);
+    context.progress?.({ file: input.file, line: line.number });
+  }
+  await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);
+  context.logger.debug({ file: input.file, fromLine: input.fromLine, counts }, 'opt-out file chunk applied');
+  return { ...(chunk.nextLine !== undefined ? { nextLine: chunk.nextLine } : {}), counts };
+}
+
+async function applyLine(
+  context: ApplyFileContext,
+  scope: ReconcileScope,
+  file: string,
+  line: ChangeLine
+): Promise<void> {
+  const { externalId, attribute, value, changedAt } = line.fields;
+  const note = (kind: 'rejected' | 'missing' | 'skipped', reason: string, name = attribute): void => {
+    scope.counts[kind] += 1;
+    scope.audit.push(auditNote(externalId, name, `${file} line ${line.number}: ${reason}`));
+  };
+  if (externalId === '') return note('rejected', 'externalId is empty');
+  if (!KNOWN_ATTRIBUTES.has(attribute))
+    return note('rejected', `attribute ${JSON.stringify(attribute)} is not a Campaign opt-out attribute`);
+  const pair = context.settings.pairs.find((candidate) => candidate.apiField === attribute);
+  if (!pair) return note('skipped', `${attribute} is not paired in optOut.pairs`);
+  if (booleanOf(value) === undefined)
+    return note('rejected', `value ${JSON.stringify(value)} is not true, false, 1 or 0`, pair.attribute);
+  if (!parseAcsDate(changedAt))
+    return note('rejected', `changedAt ${JSON.stringify(changedAt)} is not a date-time`, pair.attribute);
+  if (!GUID.test(externalId)) return note('missing', 'externalId is not a D365 contact id; skipped', pair.attribute);
+  const contact = await readContact(context.dynamics, externalId, context.settings.pairs);
+  if (!contact) return note('missing', 'no D365 contact has this id; skipped', pair.attribute);
+  const lookup = await lookupProfile(context.profiles, externalId);
+  if (lookup.kind === 'missing') {
+    return note('missing', 'no Campaign profile has this externalId any more; skipped', pair.attribute);
+  }
+  if (lookup.kind === 'ambiguous') return note('rejected', lookup.reason, pair.attribute);
+  const { profile } = lookup;
+  // Every pair of the record, not only the line's: a D365 write moves `modifiedon` for the whole contact, so a
+  // disagreement left on another pair would be decided later against that new time, by the wrong side.
+  const states = context.settings.pairs.map((each) => ({
+    pair: each,
+    d365: d365Side(contact, each),
+    campaign: campaignSide(profile, each),
+  }));
+  await reconcileRecord(scope, { contactId: externalId, pkey: profile.PKey }, states);
+}
+
+/** The contact's paired columns and `modifiedon`, or undefined when D365 has no such contact. */
+async function readContact(dynamics: DynamicsClient, id: string, pairs: OptOutPair[]): Promise<Row | undefined> {
+  const pages = dynamics.readPages(CONTACTS_SET, {
+    select: [CONTACT_ID, ...pairs.map((pair) => pair.column), MODIFIED_ON],
+    filter: `${CONTACT_ID} eq ${id}`,
+  });
+  try {
+    const first = await pages.next();
+    return first.done ? undefined : first.value.rows[0];
+  } finally {
+    await pages.return(undefined);
+  }
+}
+
+function booleanOf(text: string): boolean | undefined {
+  const normalized = text.trim().toLowerCase();
+  if (normalized === 'true' || normalized === '1') return true;
+  if (normalized === 'false' || normalized === '0') return false;
+  return undefined;
+}
+
+function auditNote(key: string, attribute: string, reason: string): AuditRow {
+  return { key, attribute, old: '', new: '', winner: 'none', reason };
+}

@@ -1,0 +1,97 @@
+import { asyncLocalStorage } from '@temporalio/activity';
+import { PROFILE_EXTERNAL_ID_KEY, type ResourceClient } from '../../connectors/campaign';
+import { type WorkerResources } from '../resources';
+import { applyOptOutFile } from './apply-file';
+import {
+  type ApplyOptOutFileInput,
+  type ApplyOptOutFileResult,
+  type ArchiveOptOutFileInput,
+  type ListOptOutFilesInput,
+  type ListOptOutFilesResult,
+  type PreflightOptOutInput,
+  type PreflightOptOutResult,
+  type SyncOptOutD365PageInput,
+  type SyncOptOutD365PageResult,
+} from './contracts';
+import { archiveOptOutFile, listOptOutFiles } from './optout-files';
+import { preflightOptOut } from './preflight';
+import { readFileChunk } from './read-file-chunk';
+import { optOutSettings } from './settings';
+import { syncOptOutD365Page } from './sync-d365-page';
+
+export * from './contracts';
+export { OPT_OUT_CONFIG_ERROR } from './settings';
+export { OPT_OUT_DELTA_EXPIRED } from './sync-d365-page';
+export { OPT_OUT_FILE_INCOMPLETE, OPT_OUT_FILE_MALFORMED } from './read-file-chunk';
+export { LINES_PER_CHUNK } from './apply-file';
+
+/**
+ * A pass calls `syncOptOutD365Page` in modes `d365-to-campaign` and `bidirectional`, and the file activities in modes
+ * `campaign-to-d365` and `bidirectional`; each decision follows the configured mode, so calling the other side's
+ * activities in a one-way mode would write that mode's master value back, not the other side's.
+ */
+export interface OptOutActivities {
+  preflightOptOut(input: PreflightOptOutInput): Promise<PreflightOptOutResult>;
+  /** One change-tracking page of contacts, reconciled with their profiles (D365 → Campaign and bidirectional). */
+  syncOptOutD365Page(input: SyncOptOutD365PageInput): Promise<SyncOptOutD365PageResult>;
+  listOptOutFiles(input: ListOptOutFilesInput): Promise<ListOptOutFilesResult>;
+  /** One chunk of an opt-out file, reconciled with D365 (Campaign → D365 and bidirectional). */
+  applyOptOutFile(input: ApplyOptOutFileInput): Promise<ApplyOptOutFileResult>;
+  /** Moves a done file to `processed/`; idempotent. */
+  archiveOptOutFile(input: ArchiveOptOutFileInput): Promise<void>;
+}
+
+/**
+ * The opt-out activities. Outside an activity (tests) they run as plain functions: no heartbeat, no cancellation.
+ * Settings are read per call, so an absent `optOut` block fails the call (non-retryable), not the worker.
+ */
+export function createOptOutActivities(resources: WorkerResources): OptOutActivities {
+  const logger = resources.logger.child({ component: 'optout' });
+  const profiles = (): ResourceClient =>
+    resources.campaign().resource({ api: 'profileAndServicesExt', name: 'profile', key: PROFILE_EXTERNAL_ID_KEY });
+  return {
+    preflightOptOut: () => preflightOptOut(resources.config, resources.dynamics()),
+    async syncOptOutD365Page(input) {
+      const activity = asyncLocalStorage.getStore();
+      return syncOptOutD365Page(
+        {
+          settings: optOutSettings(resources.config),
+          dynamics: resources.dynamics(),
+          profiles: profiles(),
+          pageSize: resources.config.dynamics.pageSize,
+          concurrency: resources.config.campaign.maxConcurrentRequests,
+          logger,
+          ...(activity
+            ? { progress: (progress) => activity.heartbeat(progress), signal: activity.cancellationSignal }
+            : {}),
+        },
+        input
+      );
+    },
+    async listOptOutFiles(input) {
+      const { sourceFolder } = optOutSettings(resources.config);
+      return { files: await listOptOutFiles(resources.sftp(), sourceFolder, input.after) };
+    },
+    async applyOptOutFile(input) {
+      const activity = asyncLocalStorage.getStore();
+      const sftp = resources.sftp();
+      return applyOptOutFile(
+        {
+          settings: optOutSettings(resources.config),
+          dynamics: resources.dynamics(),
+          profiles: profiles(),
+          readChunk: (path, fromLine, maxLines) =>
+            readFileChunk(() => sftp.openReadStream(path), path, fromLine, maxLines),
+          logger,
+          ...(activity
+            ? { progress: (progress) => activity.heartbeat(progress), signal: activity.cancellationSignal }
+            : {}),
+        },
+        input
+      );
+    },
+    async archiveOptOutFile(input) {
+      await archiveOptOutFile(resources.sftp(), optOutSettings(resources.config).sourceFolder, input.file);
+    },
+  };
+}

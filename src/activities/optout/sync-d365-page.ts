@@ -1,0 +1,134 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { type ResourceClient } from '../../connectors/campaign';
+import { type ChangePage, DeltaTokenExpiredError, type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type Logger } from '../../logging/logger';
+import { OptOutAudit } from './audit-report';
+import { forEachBounded } from './bounded';
+import {
+  type OptOutCounts,
+  type SyncOptOutD365PageInput,
+  type SyncOptOutD365PageResult,
+  ZERO_OPT_OUT_COUNTS,
+} from './contracts';
+import { campaignSide, d365Side, lookupProfile, reconcileRecord, type ReconcileScope } from './reconcile';
+import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutSettings } from './settings';
+
+/** The failure type of an expired delta link: the workflow must start a full read again. */
+export const OPT_OUT_DELTA_EXPIRED = 'OptOutDeltaTokenExpired';
+
+/** Heartbeat after this many rows (the SDK throttles heartbeats further). */
+const HEARTBEAT_EVERY_ROWS = 50;
+
+export interface OptOutPageContext {
+  settings: OptOutSettings;
+  dynamics: DynamicsClient;
+  profiles: ResourceClient;
+  /** Rows per D365 page (`dynamics.pageSize`). */
+  pageSize: number;
+  /** Records handled at once (`campaign.maxConcurrentRequests`). */
+  concurrency: number;
+  logger: Logger;
+  progress?: (progress: { link?: string; rowsDone: number }) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads one change-tracking page of contacts (only `contactid`, the paired columns and `modifiedon`) and reconciles
+ * each contact with the profile whose `externalId` is its id. A contact without a profile is counted as missing and
+ * left alone. Deleted contacts are ignored (opt-outs are not deleted with them). Safe to repeat: each write sets a
+ * value, and a repeated page finds both sides already equal.
+ */
+export async function syncOptOutD365Page(
+  context: OptOutPageContext,
+  input: SyncOptOutD365PageInput
+): Promise<SyncOptOutD365PageResult> {
+  const page = await readOnePage(context, input.link);
+  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS, read: page.upserts.length };
+  const scope: ReconcileScope = {
+    mode: context.settings.mode,
+    dynamics: context.dynamics,
+    profiles: context.profiles,
+    counts,
+    audit: [],
+  };
+  let rowsDone = 0;
+  await forEachBounded(page.upserts, context, async (row) => {
+    await applyRow(context, scope, row);
+    rowsDone += 1;
+    if (rowsDone % HEARTBEAT_EVERY_ROWS === 0) context.progress?.({ ...linkOf(input), rowsDone });
+  });
+  await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);
+  context.progress?.({ ...linkOf(input), rowsDone });
+  context.logger.debug({ counts }, 'opt-out D365 page applied');
+  return {
+    ...(page.nextLink ? { nextLink: page.nextLink } : {}),
+    ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}),
+    counts,
+  };
+}
+
+async function applyRow(context: OptOutPageContext, scope: ReconcileScope, row: Row): Promise<void> {
+  const contactId = row[CONTACT_ID];
+  if (typeof contactId !== 'string' || contactId === '') {
+    scope.counts.rejected += 1;
+    scope.audit.push({
+      key: '',
+      attribute: '',
+      old: '',
+      new: '',
+      winner: 'none',
+      reason: 'the D365 row has no contactid',
+    });
+    return;
+  }
+  const lookup = await lookupProfile(context.profiles, contactId);
+  if (lookup.kind !== 'found') {
+    scope.counts[lookup.kind === 'missing' ? 'missing' : 'rejected'] += 1;
+    scope.audit.push({
+      key: contactId,
+      attribute: '',
+      old: '',
+      new: '',
+      winner: 'none',
+      reason:
+        lookup.kind === 'missing' ? 'no Campaign profile has this contact id as externalId; skipped' : lookup.reason,
+    });
+    return;
+  }
+  const { profile } = lookup;
+  const states = context.settings.pairs.map((pair) => ({
+    pair,
+    d365: d365Side(row, pair),
+    campaign: campaignSide(profile, pair),
+  }));
+  await reconcileRecord(scope, { contactId, pkey: profile.PKey }, states);
+}
+
+async function readOnePage(context: OptOutPageContext, link: string | undefined): Promise<ChangePage> {
+  const pages = context.dynamics.readChanges(CONTACTS_SET, {
+    select: [CONTACT_ID, ...context.settings.pairs.map((pair) => pair.column), MODIFIED_ON],
+    pageSize: context.pageSize,
+    ...(link ? { startLink: link } : {}),
+  });
+  try {
+    const first = await pages.next();
+    if (first.done) throw new Error(`the change-tracking read of ${CONTACTS_SET} answered no page`);
+    return first.value;
+  } catch (error) {
+    if (error instanceof DeltaTokenExpiredError) {
+      throw ApplicationFailure.create({
+        message: `the opt-out delta link of ${CONTACTS_SET} has expired; read the contacts in full again (${error.message})`,
+        type: OPT_OUT_DELTA_EXPIRED,
+        nonRetryable: true,
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    await pages.return(undefined);
+  }
+}
+
+function linkOf(input: SyncOptOutD365PageInput): { link?: string } {
+  return input.link ? { link: input.link } : {};
+}

@@ -1,0 +1,101 @@
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  executeChild,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { FlowKey } from '../search-attributes';
+import {
+  optOutFileCheckpointSignal,
+  optOutStatusQuery,
+  pauseSignal,
+  resumeSignal,
+  syncNowSignal,
+  type OptOutFileCursor,
+  type OptOutStatus,
+} from './messages';
+import { optOutPassWorkflow } from './pass';
+import { control } from './proxies';
+
+export interface OptOutManagerState {
+  deltaLink?: string;
+  files: OptOutFileCursor;
+  passes: number;
+  paused: boolean;
+  lastPass?: OptOutStatus['lastPass'];
+  lastError?: string;
+}
+
+const PASSES_PER_RUN = 50;
+
+/** The opt-out manager (`optout`): checks the pairs, then one pass per interval or on "sync now". */
+export async function optOutManagerWorkflow(input: { state?: OptOutManagerState } = {}): Promise<void> {
+  const state: OptOutManagerState = input.state ?? { files: {}, passes: 0, paused: false };
+  let phase: OptOutStatus['phase'] = 'waiting';
+  let syncNow = false;
+  let nextRunAt: string | undefined;
+  let mode = 'disabled';
+  setHandler(pauseSignal, () => void (state.paused = true));
+  setHandler(resumeSignal, () => void (state.paused = false));
+  setHandler(syncNowSignal, () => void (syncNow = true));
+  setHandler(optOutFileCheckpointSignal, (files) => void (state.files = files));
+  setHandler(optOutStatusQuery, (): OptOutStatus => ({
+    mode,
+    phase: state.paused ? 'paused' : phase,
+    passes: state.passes,
+    ...(state.lastPass ? { lastPass: state.lastPass } : {}),
+    ...(nextRunAt ? { nextRunAt } : {}),
+    ...(state.lastError ? { lastError: state.lastError } : {}),
+  }));
+  upsertSearchAttributes([{ key: FlowKey, value: 'optout' }]);
+
+  const { problems } = await control.preflightOptOut({});
+  if (problems.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `opt-out sync cannot start:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+      'OptOutConfigError'
+    );
+  }
+  const settings = await control.loadFlowSettings({ flow: 'optout' });
+  mode = settings.mode ?? 'disabled';
+  for (let passesThisRun = 0; passesThisRun < PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested;) {
+    if (state.paused) await condition(() => !state.paused);
+    phase = 'syncing';
+    const pass = state.passes + 1;
+    try {
+      const result = await executeChild(optOutPassWorkflow, {
+        workflowId: `optout:pass:${pass}`,
+        args: [{ pass, mode, files: state.files, ...(state.deltaLink ? { deltaLink: state.deltaLink } : {}) }],
+        typedSearchAttributes: [{ key: FlowKey, value: 'optout' }],
+      });
+      if (result.deltaLink) state.deltaLink = result.deltaLink;
+      state.files = result.files;
+      state.lastPass = {
+        pass,
+        counts: result.counts ?? { read: 0, applied: 0, skipped: 0, conflicts: 0, missing: 0, rejected: 0 },
+        finishedAt: new Date().toISOString(),
+      };
+      state.lastError = undefined;
+    } catch (err) {
+      // Cursors hold what was applied; the next pass goes on from there.
+      state.lastError = `pass ${pass} failed: ${innermost(err)}`;
+    }
+    state.passes = pass;
+    passesThisRun += 1;
+    phase = 'waiting';
+    nextRunAt = new Date(Date.now() + settings.everyMs).toISOString();
+    await condition(() => syncNow || state.paused, settings.everyMs);
+    nextRunAt = undefined;
+    syncNow = false;
+  }
+  await continueAsNew<typeof optOutManagerWorkflow>({ state });
+}
+
+function innermost(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : 'unknown failure';
+}

@@ -1,0 +1,72 @@
+import { type WorkflowHandle } from '@temporalio/client';
+import { PROFILE_EXTERNAL_ID_KEY } from '../../src/connectors/campaign';
+import { egressManagerWorkflow } from '../../src/workflows';
+import { egressStatusQuery, type EgressStatus } from '../../src/workflows/egress/messages';
+import { assertBuildIsFresh } from '../harness/cli';
+import { readContacts } from '../harness/flow-compare';
+import { startFlowStack, type FlowStack } from '../harness/flow-stack';
+
+const TABLES = ['acs_emailsends', 'acs_emailopens', 'acs_emailclicks', 'acs_emailbounces'];
+
+/** A worker SIGKILLed while it applies an event file: every event still ends as exactly one activity. */
+describe('egress with a worker killed mid-file', () => {
+  let stack: FlowStack;
+  let manager: WorkflowHandle<typeof egressManagerWorkflow>;
+
+  beforeAll(async () => {
+    assertBuildIsFresh();
+    stack = await startFlowStack({
+      dynamics: { seedContacts: 10, faults: { latencyMs: 3 } },
+      flows: { egress: { every: '1h', bounceTypes: ['hard', 'soft', 'ignored'] } },
+    });
+    const profiles = stack.resources
+      .campaign()
+      .resource({ api: 'profileAndServicesExt', name: 'profile', key: PROFILE_EXTERNAL_ID_KEY });
+    for (const id of (await readContacts(stack.resources)).keys()) await profiles.create({ externalId: id });
+  });
+
+  afterAll(async () => {
+    await manager?.terminate('test over').catch(() => undefined);
+    await stack?.close();
+  });
+
+  it('creates exactly one activity per event id', async () => {
+    const generated = stack.campaign.exports!.generateEvents(5_000);
+    await stack.campaign.exports!.writeNow();
+    const worker = stack.startWorkerProcess();
+    manager = await stack.temporal.client.workflow.start(egressManagerWorkflow, {
+      taskQueue: stack.taskQueue,
+      workflowId: 'egress-crash',
+      args: [{}],
+    });
+    await until(manager, (s) => s.cursor.inProgress !== undefined); // one slice done, the next one running
+    worker.kill('SIGKILL');
+    stack.startWorkerProcess();
+
+    const done = await until(manager, (s) => s.passes >= 1, 150_000);
+    expect(done.lastError).toBeUndefined();
+    const eventIds: string[] = [];
+    for (const table of TABLES) {
+      for await (const page of stack.resources.dynamics().readPages(table, { select: ['acs_eventid'] })) {
+        eventIds.push(...page.rows.map((row) => String(row.acs_eventid)));
+      }
+    }
+    expect(eventIds).toHaveLength(generated);
+    expect(new Set(eventIds).size).toBe(generated);
+  }, 240_000);
+});
+
+async function until(
+  handle: WorkflowHandle,
+  done: (status: EgressStatus) => boolean,
+  timeoutMs = 60_000
+): Promise<EgressStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: EgressStatus | undefined;
+  for (;;) {
+    last = await handle.query(egressStatusQuery).catch(() => last);
+    if (last && done(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
