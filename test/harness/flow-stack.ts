@@ -36,6 +36,9 @@ export interface FlowStack {
   resources: WorkerResources;
   taskQueue: string;
   dir: string;
+  /** The configuration as a file, for the CLI; its secrets are in {@link secretEnv}. */
+  configFile: string;
+  secretEnv: Record<string, string>;
   /** Starts a worker in this process on the stack's task queue. */
   startWorker(): Promise<RunningWorker>;
   /**
@@ -111,6 +114,11 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
   };
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent', format: 'json' });
   const workers = new Set<RunningWorker>();
+  const secretEnv = {
+    TEST_D365_SECRET: secrets.dynamicsClientSecret,
+    TEST_CAMPAIGN_SECRET: secrets.campaignClientSecret,
+    TEST_SFTP_KEY: secrets.sftpPrivateKey,
+  };
   const testResources = createWorkerResources(config, secrets, logger);
   const children = new Set<ChildProcessWithoutNullStreams>();
 
@@ -123,6 +131,8 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
     resources: testResources,
     taskQueue,
     dir,
+    configFile,
+    secretEnv,
     async startWorker() {
       const resources: WorkerResources = createWorkerResources(config, secrets, logger);
       const worker = await Worker.create({
@@ -146,9 +156,7 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
     },
     startWorkerProcess() {
       const child = startCli(['worker', '--config', configFile], {
-        TEST_D365_SECRET: secrets.dynamicsClientSecret,
-        TEST_CAMPAIGN_SECRET: secrets.campaignClientSecret,
-        TEST_SFTP_KEY: secrets.sftpPrivateKey,
+        ...secretEnv,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       });
       // Drain the pipes: a child whose pipe buffer fills up stops.

@@ -5,6 +5,8 @@ import { configJsonSchema } from '../../config/json-schema';
 import { MissingSecretsError, readSecrets } from '../../config/secrets';
 import { type Config } from '../../config/schema';
 import { CliError } from '../errors';
+import { checkAgainstSystems } from '../remote-checks';
+import { createLogger } from '../../logging/logger';
 import { print } from '../output';
 
 export function registerConfigCommand(program: Command): void {
@@ -26,6 +28,10 @@ Examples:
     .description('Check a configuration file and report every problem with its path and reason.')
     .argument('<file>', 'the YAML configuration file')
     .option('--check-env', 'also check that every secret the file names is set in this environment')
+    .option(
+      '--remote',
+      'also check the mappings and opt-out pairs against D365 and Campaign metadata (needs the secrets; skipped when a system cannot be reached)'
+    )
     .option('--json', 'print the result as JSON: { valid, problems: [{ path, message }] }')
     .addHelpText(
       'after',
@@ -34,12 +40,22 @@ Exit code: 0 when valid, 1 when the file has problems.
 
 Examples:
   $ acs-d365 config validate acs-d365.yaml
-  $ acs-d365 config validate acs-d365.yaml --check-env      (run where the worker runs)`
+  $ acs-d365 config validate acs-d365.yaml --check-env      (run where the worker runs)
+  $ acs-d365 config validate acs-d365.yaml --remote         (columns, fields, types, change tracking)`
     )
-    .action(async (file: string, options: { checkEnv?: boolean; json?: boolean }) => {
+    .action(async (file: string, options: { checkEnv?: boolean; remote?: boolean; json?: boolean }) => {
       const result = await loadConfigFile(file);
       let problems = result.ok ? [] : result.problems;
-      if (result.ok && options.checkEnv) problems = secretProblems(result.config);
+      if (result.ok && (options.checkEnv || options.remote)) problems = secretProblems(result.config);
+      if (result.ok && options.remote && problems.length === 0) {
+        const remote = await checkAgainstSystems(
+          result.config,
+          readSecrets(result.config),
+          createLogger({ level: 'error', bindings: { component: 'config' } })
+        );
+        problems = remote.problems;
+        if (remote.skipped) process.stderr.write(`note: checks against D365 and Campaign skipped: ${remote.skipped}\n`);
+      }
       if (options.json) {
         print(JSON.stringify({ valid: problems.length === 0, problems }, null, 2));
       } else if (problems.length === 0 && result.ok) {

@@ -1,0 +1,38 @@
+import { createActivities, createWorkerResources } from '../activities';
+import { type ConfigProblem } from '../config/rules';
+import { type Config } from '../config/schema';
+import { type Secrets } from '../config/secrets';
+import { type Logger } from '../logging/logger';
+
+export interface RemoteCheckResult {
+  problems: ConfigProblem[];
+  /** Why the checks could not run (a system not reachable), if they could not. */
+  skipped?: string;
+}
+
+/**
+ * Checks the configuration against the live systems, as the flows' preflights will: every ingress mapping against
+ * D365's and Campaign's metadata, and the opt-out pairs against D365's contact columns. A system that cannot be
+ * reached skips the checks (with the reason) rather than failing the validation.
+ */
+export async function checkAgainstSystems(
+  config: Config,
+  secrets: Secrets,
+  logger: Logger
+): Promise<RemoteCheckResult> {
+  const resources = createWorkerResources(config, secrets, logger);
+  const activities = createActivities({ resources });
+  const problems: ConfigProblem[] = [];
+  try {
+    for (const mapping of config.ingress) {
+      problems.push(...(await activities.preflightIngress({ mapping: mapping.name })).problems);
+    }
+    if (config.optOut && config.optOut.mode !== 'disabled')
+      problems.push(...(await activities.preflightOptOut({})).problems);
+    return { problems };
+  } catch (err) {
+    return { problems, skipped: err instanceof Error ? err.message : String(err) };
+  } finally {
+    await resources.close();
+  }
+}

@@ -1,0 +1,67 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { freePort } from '../../src/sandbox/ports';
+import { assertBuildIsFresh, runCli } from '../harness/cli';
+import { startFlowStack, type FlowStack } from '../harness/flow-stack';
+import { contactsToProfiles } from '../harness/mappings';
+
+/** `config validate --remote`: the configuration checked against the live systems' metadata (the simulators here). */
+describe('acs-d365 config validate --remote', () => {
+  let stack: FlowStack;
+
+  beforeAll(async () => {
+    assertBuildIsFresh();
+    stack = await startFlowStack({
+      flows: {
+        ingress: [contactsToProfiles('remote-contacts')],
+        optOut: { mode: 'bidirectional', pairs: [{ campaign: 'denyListEmail', dynamics: 'donotbulkemail' }] },
+      },
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  async function variant(name: string, change: (config: Record<string, any>) => void): Promise<string> {
+    const config = YAML.parse(await readFile(stack.configFile, 'utf8')) as Record<string, any>;
+    change(config);
+    const file = path.join(stack.dir, name);
+    await writeFile(file, YAML.stringify(config));
+    return file;
+  }
+
+  it('accepts a configuration that matches both systems', async () => {
+    const result = await runCli(['config', 'validate', stack.configFile, '--remote'], stack.secretEnv);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('names each column or field that does not match, with its path', async () => {
+    const file = await variant('mismatched.yaml', (c) => {
+      c.ingress[0].fields[1].from = 'nickname';
+      c.optOut.pairs[0].dynamics = 'firstname';
+    });
+    const result = await runCli(['config', 'validate', file, '--remote'], stack.secretEnv);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ingress[0].fields[1].from: D365 table contact has no column nickname');
+    expect(result.stderr).toMatch(/optOut\.pairs\[0\]\.dynamics: .*firstname.*Boolean/);
+  });
+
+  it('skips the remote checks, saying why, when D365 cannot be reached', async () => {
+    const port = await freePort();
+    const file = await variant('unreachable.yaml', (c) => {
+      c.dynamics.url = `https://127.0.0.1:${port}`;
+      c.dynamics.authorityHost = `https://127.0.0.1:${port}`;
+    });
+    const result = await runCli(['config', 'validate', file, '--remote'], stack.secretEnv);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('note: checks against D365 and Campaign skipped:');
+  });
+
+  it('asks for the secrets first', async () => {
+    const result = await runCli(['config', 'validate', stack.configFile, '--remote'], { TEST_D365_SECRET: '' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('dynamics.clientSecretEnv: environment variable TEST_D365_SECRET is not set');
+  });
+});
