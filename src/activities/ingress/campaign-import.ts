@@ -5,7 +5,7 @@ import { type SftpClient } from '../../connectors/sftp';
 import { parseAcsDate } from '../../sync/acs-dates';
 import { type CampaignImportStatus } from './contracts';
 import { type RejectsReport } from './rejects-report';
-import { csvRecords } from './write-chunk-csv-records';
+import { parse } from 'csv-parse';
 import { rejectRowOfImport } from './write-chunk-rejects';
 
 /** The `source` of the signal (docs/campaign-files.md §1). */
@@ -111,7 +111,9 @@ export async function collectRejects(
     const stream = await sftp.openReadStream(posix.join(rejectsFolder, rejectsFileName(fileName)));
     let header: string[] | undefined;
     try {
-      for await (const record of csvRecords(stream)) {
+      const records = stream.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
+      stream.once('error', (error: Error) => records.destroy(error));
+      for await (const record of records as AsyncIterable<string[]>) {
         if (!header) {
           header = record;
           continue;

@@ -1,3 +1,4 @@
+import { forEachBounded } from '../bounded';
 import { ApplicationFailure } from '@temporalio/common';
 import { type ChangePage, DeltaTokenExpiredError, type DynamicsClient, type Row } from '../../connectors/dynamics';
 import { type Logger } from '../../logging/logger';
@@ -214,34 +215,4 @@ function addOutcome(counts: IngressCounts, outcome: RowOutcome): void {
 
 function linkOf(input: SyncIngressPageInput): { link?: string } {
   return input.link ? { link: input.link } : {};
-}
-
-/**
- * Runs `work` over the items with at most `context.concurrency` at once. The first failure stops new items from
- * starting; it is thrown once the items in flight have settled (so no write outlives the activity attempt).
- */
-async function forEachBounded<T>(
-  items: readonly T[],
-  context: Pick<SyncPageContext, 'concurrency' | 'signal'>,
-  work: (item: T) => Promise<void>
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (!failure && next < items.length) {
-      if (context.signal?.aborted) {
-        failure = { error: context.signal.reason ?? new Error('the activity was cancelled') };
-        return;
-      }
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  const workers = Math.max(1, Math.min(context.concurrency, items.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  if (failure) throw failure.error;
 }

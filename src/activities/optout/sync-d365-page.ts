@@ -3,7 +3,7 @@ import { type ResourceClient } from '../../connectors/campaign';
 import { type ChangePage, DeltaTokenExpiredError, type DynamicsClient, type Row } from '../../connectors/dynamics';
 import { type Logger } from '../../logging/logger';
 import { OptOutAudit } from './audit-report';
-import { forEachBounded } from './bounded';
+import { forEachBounded } from '../bounded';
 import {
   type OptOutCounts,
   type SyncOptOutD365PageInput,
