@@ -57,7 +57,7 @@ export async function egressManagerWorkflow(input: { state?: EgressManagerState 
     const pass = state.passes + 1;
     try {
       const result = await executeChild(egressPassWorkflow, {
-        workflowId: `egress:pass:${pass}`,
+        workflowId: `${workflowInfo().workflowId}:pass:${pass}`,
         args: [{ pass, cursor: state.cursor }],
         typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
       });

@@ -67,7 +67,7 @@ export async function optOutManagerWorkflow(input: { state?: OptOutManagerState 
     const pass = state.passes + 1;
     try {
       const result = await executeChild(optOutPassWorkflow, {
-        workflowId: `optout:pass:${pass}`,
+        workflowId: `${workflowInfo().workflowId}:pass:${pass}`,
         args: [{ pass, mode, files: state.files, ...(state.deltaLink ? { deltaLink: state.deltaLink } : {}) }],
         typedSearchAttributes: [{ key: FlowKey, value: 'optout' }],
       });
