@@ -4,6 +4,7 @@ import { registerSandboxCommand } from './commands/sandbox';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStartCommand } from './commands/start';
 import { registerStatusCommand } from './commands/status';
+import { registerSteerCommands } from './commands/steer';
 import { registerWorkerCommand } from './commands/worker';
 import { version } from '../version';
 
@@ -26,6 +27,7 @@ Examples:
   registerWorkerCommand(program);
   registerSandboxCommand(program);
   registerStartCommand(program);
+  registerSteerCommands(program);
   registerStatusCommand(program);
   registerSimulateCommand(program);
   return program;
