@@ -55,6 +55,18 @@ describe('steering flows from the CLI', () => {
     expect((await cli('sync-now', flow)).stdout).toBe(`${flow}: asked to sync now\n`);
     await untilStatus(manager, (s) => s.passes === 1);
 
+    const json = await cli('status', '--json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { flows: { workflowId: string; detail?: Record<string, unknown> }[] };
+    expect(report.flows.find((f) => f.workflowId === flow)?.detail).toMatchObject({
+      phase: 'waiting',
+      passes: 1,
+      lastPass: { counts: { rejected: 0 } },
+    });
+    expect((await cli('status')).stdout).toMatch(
+      new RegExp(`${flow} +RUNNING .*\\n +phase waiting; 1 passes; last pass read \\d+`)
+    );
+
     expect((await cli('replay', 'cli-contacts')).stdout).toBe(`${flow}: replaying\n`);
     await expect(
       eventually(() => stack.temporal.client.workflow.getHandle(`${flow}:initial:2`).result())

@@ -16,8 +16,16 @@ export interface StatusReport {
     mapping: string | null;
     status: string;
     startedAt: string;
+    /**
+     * What a running manager says of itself (its `status` query): phase, passes, the last pass's counts, next run,
+     * last error. Absent for passes and closed workflows; `{ unavailable }` when no worker answered in time.
+     */
+    detail?: Record<string, unknown>;
   }[];
 }
+
+/** How long `status` waits for a manager to answer its query (no worker polling means no answer). */
+const QUERY_TIMEOUT_MS = 5_000;
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -60,6 +68,7 @@ async function collectStatus(
   }));
   const flows: StatusReport['flows'] = [];
   for await (const execution of client.workflow.list({ query: `${FlowKey.name} IS NOT NULL` })) {
+    const isManager = execution.type.endsWith('ManagerWorkflow') && execution.status.name === 'RUNNING';
     flows.push({
       workflowId: execution.workflowId,
       type: execution.type,
@@ -67,9 +76,28 @@ async function collectStatus(
       mapping: execution.typedSearchAttributes.get(MappingKey) ?? null,
       status: execution.status.name,
       startedAt: execution.startTime.toISOString(),
+      ...(isManager ? { detail: await managerStatus(client, execution.workflowId) } : {}),
     });
   }
   return { temporal: settings, workers, flows };
+}
+
+async function managerStatus(client: Client, workflowId: string): Promise<Record<string, unknown>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Record<string, unknown>>((resolve) => {
+    timer = setTimeout(() => resolve({ unavailable: 'no worker answered; is one running?' }), QUERY_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([
+      client.workflow
+        .getHandle(workflowId)
+        .query<Record<string, unknown>>('status')
+        .catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) })),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function renderStatus(report: StatusReport): string {
@@ -87,7 +115,25 @@ function renderStatus(report: StatusReport): string {
     lines.push('Flows:');
     for (const flow of report.flows) {
       lines.push(`  ${flow.workflowId.padEnd(36)} ${flow.status.padEnd(12)} started ${flow.startedAt}`);
+      if (flow.detail) lines.push(`    ${describeDetail(flow.detail)}`);
     }
   }
   return lines.join('\n');
+}
+
+/** One line from a manager's own status: `phase waiting, 3 passes, last pass {...}, next run …, last error …`. */
+function describeDetail(detail: Record<string, unknown>): string {
+  if ('unavailable' in detail) return `state unknown: ${String(detail.unavailable)}`;
+  const parts = [`phase ${String(detail.phase)}`, `${String(detail.passes)} passes`];
+  const lastPass = detail.lastPass as { counts?: Record<string, number> } | undefined;
+  if (lastPass?.counts) {
+    parts.push(
+      `last pass ${Object.entries(lastPass.counts)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')}`
+    );
+  }
+  if (typeof detail.nextRunAt === 'string') parts.push(`next run ${detail.nextRunAt}`);
+  if (typeof detail.lastError === 'string') parts.push(`last error: ${detail.lastError}`);
+  return parts.join('; ');
 }
