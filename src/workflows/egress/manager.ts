@@ -6,6 +6,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { failureMessage } from '../failure-message';
 import { FlowKey } from '../search-attributes';
 import {
   egressCheckpointSignal,
@@ -71,7 +72,7 @@ export async function egressManagerWorkflow(input: { state?: EgressManagerState 
       state.lastError = undefined;
     } catch (err) {
       // The cursor holds what was applied; the next pass goes on from there.
-      state.lastError = `pass ${pass} failed: ${err instanceof Error ? innermost(err) : 'unknown failure'}`;
+      state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
     }
     state.passes = pass;
     passesThisRun += 1;
@@ -86,10 +87,4 @@ export async function egressManagerWorkflow(input: { state?: EgressManagerState 
 
 function emptyCounts(): NonNullable<EgressStatus['lastPass']>['counts'] {
   return { read: 0, skipped: 0, created: 0, duplicates: 0, rejected: 0, tasks: 0 };
-}
-
-function innermost(err: Error): string {
-  let current: Error = err;
-  while (current.cause instanceof Error) current = current.cause;
-  return current.message;
 }

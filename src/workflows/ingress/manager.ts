@@ -8,6 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IngressSettings } from '../../activities/ingress/settings';
+import { failureMessage } from '../failure-message';
 import { FlowKey, MappingKey, OutcomeKey } from '../search-attributes';
 import { control } from './proxies';
 import { ingressPassId, initialTransferId } from './ids';
@@ -202,11 +203,4 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<voi
     state.passes = pass;
     state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
   }
-}
-
-/** The innermost cause's message: what actually went wrong, not "child workflow failed". */
-function failureMessage(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : 'unknown failure';
 }

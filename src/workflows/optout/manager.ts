@@ -7,6 +7,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { failureMessage } from '../failure-message';
 import { FlowKey } from '../search-attributes';
 import {
   optOutFileCheckpointSignal,
@@ -81,7 +82,7 @@ export async function optOutManagerWorkflow(input: { state?: OptOutManagerState 
       state.lastError = undefined;
     } catch (err) {
       // Cursors hold what was applied; the next pass goes on from there.
-      state.lastError = `pass ${pass} failed: ${innermost(err)}`;
+      state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
     }
     state.passes = pass;
     passesThisRun += 1;
@@ -92,10 +93,4 @@ export async function optOutManagerWorkflow(input: { state?: OptOutManagerState 
     syncNow = false;
   }
   await continueAsNew<typeof optOutManagerWorkflow>({ state });
-}
-
-function innermost(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : 'unknown failure';
 }
