@@ -3,6 +3,7 @@ import {
   continueAsNew,
   executeChild,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -25,6 +26,8 @@ export interface EgressManagerState {
   passes: number;
   paused: boolean;
   lastPass?: EgressStatus['lastPass'];
+  /** When the cursor last moved (a pass applied what it read). */
+  cursorAt?: string;
   lastError?: string;
 }
 
@@ -46,6 +49,7 @@ export async function egressManagerWorkflow(input: { state?: EgressManagerState 
     passes: state.passes,
     cursor: state.cursor,
     ...(state.lastPass ? { lastPass: state.lastPass } : {}),
+    ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
     ...(nextRunAt ? { nextRunAt } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
   }));
@@ -59,6 +63,7 @@ export async function egressManagerWorkflow(input: { state?: EgressManagerState 
     try {
       const result = await executeChild(egressPassWorkflow, {
         workflowId: `${workflowInfo().workflowId}:pass:${pass}`,
+        staticSummary: `egress pass ${pass}`,
         args: [{ pass, cursor: state.cursor }],
         typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
       });
@@ -69,6 +74,8 @@ export async function egressManagerWorkflow(input: { state?: EgressManagerState 
         counts: result.counts ?? emptyCounts(),
         finishedAt: new Date().toISOString(),
       };
+      state.cursorAt = new Date().toISOString();
+      upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
       state.lastError = undefined;
     } catch (err) {
       // The cursor holds what was applied; the next pass goes on from there.

@@ -16,6 +16,8 @@ export interface EgressStatus {
   passes: number;
   cursor: EgressCursor;
   lastPass?: { pass: number; files: number; counts: EgressCounts; finishedAt: string };
+  /** When the cursor last moved (a pass applied what it read). */
+  cursorAt?: string;
   nextRunAt?: string;
   lastError?: string;
 }

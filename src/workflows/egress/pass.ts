@@ -1,8 +1,9 @@
 import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import type { EgressCounts } from '../../activities/egress/contracts';
 import { sumCounts } from '../../sync/sum-counts';
+import { withPassRecord } from '../pass-record';
 import { egressCheckpointSignal, type EgressCursor } from './messages';
-import { control, slices } from './proxies';
+import { control, sliceCall, slices } from './proxies';
 
 export interface EgressPassInput {
   pass: number;
@@ -20,9 +21,16 @@ export interface EgressPassResult {
  * archived only after all its activities are durable in D365. The cursor is reported to the manager after each slice.
  */
 export async function egressPassWorkflow(input: EgressPassInput): Promise<EgressPassResult> {
+  const tally: { counts?: EgressCounts } = {};
+  return await withPassRecord(
+    () => applyNewEventFiles(input, tally),
+    () => tally.counts
+  );
+}
+
+async function applyNewEventFiles(input: EgressPassInput, tally: { counts?: EgressCounts }): Promise<EgressPassResult> {
   const reportId = `egress-pass-${input.pass}-${workflowInfo().runId.slice(0, 8)}`;
   const cursor: EgressCursor = { ...input.cursor };
-  let counts: EgressCounts | undefined;
   const files = new Set<string>();
   if (cursor.inProgress) files.add(cursor.inProgress.file);
   const { files: listed } = await control.listEventFiles(cursor.lastFile ? { after: cursor.lastFile } : {});
@@ -31,8 +39,10 @@ export async function egressPassWorkflow(input: EgressPassInput): Promise<Egress
   for (const file of files) {
     let fromLine = cursor.inProgress?.file === file ? cursor.inProgress.nextLine : 2;
     for (;;) {
-      const slice = await slices.applyEventFile({ file, fromLine, reportId });
-      counts = counts ? sumCounts(counts, slice.counts) : slice.counts;
+      const slice = await slices.applyEventFile.executeWithOptions(sliceCall(`${file} from line ${fromLine}`), [
+        { file, fromLine, reportId },
+      ]);
+      tally.counts = tally.counts ? sumCounts(tally.counts, slice.counts) : slice.counts;
       if (slice.nextLine === undefined) break;
       fromLine = slice.nextLine;
       cursor.inProgress = { file, nextLine: fromLine };
@@ -43,7 +53,7 @@ export async function egressPassWorkflow(input: EgressPassInput): Promise<Egress
     delete cursor.inProgress;
     await reportCursor(cursor);
   }
-  return { cursor, files: files.size, ...(counts ? { counts } : {}) };
+  return { cursor, files: files.size, ...(tally.counts ? { counts: tally.counts } : {}) };
 }
 
 async function reportCursor(cursor: EgressCursor): Promise<void> {

@@ -1,8 +1,15 @@
-import { ApplicationFailure, getExternalWorkflowHandle, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  getExternalWorkflowHandle,
+  setCurrentDetails,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { IngressSettings } from '../../activities/ingress/settings';
 import { addCounts, ZERO_COUNTS, type IngressCounts } from '../../sync/ingress/counts';
-import { control, pages } from './proxies';
-import { transferCheckpointSignal, type TransferCheckpoint } from './messages';
+import { withPassRecord } from '../pass-record';
+import { control, pageCall, pages } from './proxies';
+import { transferReportSignal, type TransferCheckpoint, type TransferProgress } from './messages';
 
 export interface InitialTransferInput {
   mapping: string;
@@ -31,23 +38,86 @@ export interface InitialTransferResult {
  * chunk, so that a failed transfer resumes from the last completed one.
  */
 export async function initialTransferWorkflow(input: InitialTransferInput): Promise<InitialTransferResult> {
-  const { rows } = await control.countSourceRows({ mapping: input.mapping });
-  const useFiles = rows > input.settings.fileThreshold;
-  if (useFiles && !input.settings.canUseFiles) {
-    throw ApplicationFailure.nonRetryable(
-      `${input.mapping}: ${rows} rows is over initialTransfer.fileThreshold (${input.settings.fileThreshold}); ` +
-        'set initialTransfer.importWorkflow to the Campaign import workflow, or raise the threshold.',
-      'IngressConfigError'
+  let tracker: ProgressTracker | undefined;
+  return await withPassRecord(
+    async () => {
+      const { rows } = await control.countSourceRows({ mapping: input.mapping });
+      const useFiles = rows > input.settings.fileThreshold;
+      if (useFiles && !input.settings.canUseFiles) {
+        throw ApplicationFailure.nonRetryable(
+          `${input.mapping}: ${rows} rows is over initialTransfer.fileThreshold (${input.settings.fileThreshold}); ` +
+            'set initialTransfer.importWorkflow to the Campaign import workflow, or raise the threshold.',
+          'IngressConfigError'
+        );
+      }
+      tracker = new ProgressTracker(useFiles, rows, input);
+      await tracker.report();
+      const result = useFiles ? await transferByFiles(input, tracker) : await transferByApi(input, tracker);
+      if (result.counts.rejected > 0)
+        await control.publishRejectsReport({ mapping: input.mapping, reportId: reportIdOf(input) });
+      if (input.reconcileDeletes) {
+        const deleted = await deleteWhatD365NoLongerHas(input.mapping);
+        result.counts = addCounts(result.counts, { ...ZERO_COUNTS, deleted });
+      }
+      return result;
+    },
+    () => tracker?.counts ?? input.checkpoint?.counts
+  );
+}
+
+/**
+ * Follows one transfer attempt: shows it in the Temporal UI (current details) and reports progress, plus the
+ * checkpoint after each page or chunk, to the manager (whose `status` query serves `status --watch`).
+ */
+class ProgressTracker {
+  readonly progress: TransferProgress;
+  counts: IngressCounts;
+
+  constructor(useFiles: boolean, totalRows: number, input: InitialTransferInput) {
+    const now = new Date().toISOString();
+    const rowsAtStart = input.checkpoint?.rowsDone ?? 0;
+    this.counts = input.checkpoint?.counts ?? { ...ZERO_COUNTS };
+    this.progress = {
+      path: useFiles ? 'file' : 'api',
+      stage: 'reading',
+      totalRows,
+      rowsDone: rowsAtStart,
+      chunksDone: input.checkpoint?.fileNames.length ?? 0,
+      ...(useFiles ? { chunksTotal: Math.max(1, Math.ceil(totalRows / input.settings.chunkRows)) } : {}),
+      startedAt: now,
+      rowsAtStart,
+      updatedAt: now,
+    };
+  }
+
+  /** A page or chunk is done: its counts, and where to resume (absent after the last one). */
+  async done(counts: IngressCounts, checkpoint?: Omit<TransferCheckpoint, 'rowsDone' | 'counts'>): Promise<void> {
+    this.counts = addCounts(this.counts, counts);
+    this.progress.chunksDone += 1;
+    this.progress.rowsDone = this.counts.read;
+    await this.report(checkpoint ? { ...checkpoint, rowsDone: this.counts.read, counts: this.counts } : undefined);
+  }
+
+  async importing(): Promise<void> {
+    this.progress.stage = 'importing';
+    await this.report();
+  }
+
+  async report(checkpoint?: TransferCheckpoint): Promise<void> {
+    this.progress.updatedAt = new Date().toISOString();
+    const { path, stage, rowsDone, totalRows, chunksDone, chunksTotal } = this.progress;
+    const unit = path === 'file' ? 'chunk' : 'page';
+    setCurrentDetails(
+      `${stage}: ${rowsDone} of ${totalRows} rows, ${unit} ${chunksDone}${chunksTotal ? ` of ${chunksTotal}` : ''}`
     );
+    const parent = workflowInfo().parent;
+    if (parent) {
+      await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(transferReportSignal, {
+        progress: { ...this.progress },
+        ...(checkpoint ? { checkpoint } : {}),
+      });
+    }
   }
-  const result = useFiles ? await transferByFiles(input) : await transferByApi(input);
-  if (result.counts.rejected > 0)
-    await control.publishRejectsReport({ mapping: input.mapping, reportId: reportIdOf(input) });
-  if (input.reconcileDeletes) {
-    const deleted = await deleteWhatD365NoLongerHas(input.mapping);
-    result.counts = addCounts(result.counts, { ...ZERO_COUNTS, deleted });
-  }
-  return result;
 }
 
 /**
@@ -74,44 +144,44 @@ function reportIdOf(input: InitialTransferInput): string {
   return `${input.mapping}-initial-${workflowInfo().runId.slice(0, 8)}`;
 }
 
-async function transferByApi(input: InitialTransferInput): Promise<InitialTransferResult> {
+async function transferByApi(input: InitialTransferInput, tracker: ProgressTracker): Promise<InitialTransferResult> {
   const reportId = reportIdOf(input);
   let link = input.checkpoint?.link;
-  let counts = input.checkpoint?.counts ?? { ...ZERO_COUNTS };
-  let pageCount = 0;
-  for (;;) {
-    const page = await pages.syncIngressPage({ mapping: input.mapping, mode: 'full', link, reportId });
-    pageCount += 1;
-    counts = addCounts(counts, page.counts);
-    if (page.deltaLink) return { path: 'api', deltaLink: page.deltaLink, pages: pageCount, fileNames: [], counts };
+  for (let pageCount = 1; ; pageCount++) {
+    const page = await pages.syncIngressPage.executeWithOptions(pageCall(`page ${tracker.progress.chunksDone + 1}`), [
+      { mapping: input.mapping, mode: 'full', link, reportId },
+    ]);
+    if (page.deltaLink) {
+      await tracker.done(page.counts);
+      return { path: 'api', deltaLink: page.deltaLink, pages: pageCount, fileNames: [], counts: tracker.counts };
+    }
     link = requireNextLink(page.nextLink);
-    await reportCheckpoint({ link, fileNames: [], rowsDone: counts.read, counts });
+    await tracker.done(page.counts, { link, fileNames: [] });
   }
 }
 
-async function transferByFiles(input: InitialTransferInput): Promise<InitialTransferResult> {
+async function transferByFiles(input: InitialTransferInput, tracker: ProgressTracker): Promise<InitialTransferResult> {
   const reportId = reportIdOf(input);
   const batchId = input.checkpoint?.batchId ?? batchIdOf(workflowInfo().startTime);
   const fileNames = [...(input.checkpoint?.fileNames ?? [])];
   let link = input.checkpoint?.link;
-  let counts = input.checkpoint?.counts ?? { ...ZERO_COUNTS };
   let deltaLink: string | undefined;
   while (deltaLink === undefined) {
-    const chunk = await pages.writeIngressChunk({
-      mapping: input.mapping,
-      batchId,
-      chunkNumber: fileNames.length + 1,
-      link,
-      reportId,
-    });
+    const chunkNumber = fileNames.length + 1;
+    const chunk = await pages.writeIngressChunk.executeWithOptions(pageCall(`chunk ${chunkNumber}`), [
+      { mapping: input.mapping, batchId, chunkNumber, link, reportId },
+    ]);
     fileNames.push(chunk.fileName);
-    counts = addCounts(counts, chunk.counts);
     deltaLink = chunk.deltaLink;
     if (deltaLink === undefined) {
       link = requireNextLink(chunk.nextLink);
-      await reportCheckpoint({ link, fileNames, batchId, rowsDone: counts.read, counts });
+      await tracker.done(chunk.counts, { link, fileNames: [...fileNames], batchId });
+    } else {
+      await tracker.done(chunk.counts);
     }
   }
+  let counts = tracker.counts;
+  await tracker.importing();
   await control.startCampaignImport({ mapping: input.mapping, fileNames });
   await waitForCampaignImport(input.mapping, input.settings.importTimeoutMs);
   const { rejected } = await control.collectImportRejects({ mapping: input.mapping, fileNames, reportId });
@@ -156,12 +226,6 @@ async function checkImportedCount(mapping: string, accepted: number): Promise<vo
       'CampaignImportIncomplete'
     );
   }
-}
-
-async function reportCheckpoint(checkpoint: TransferCheckpoint): Promise<void> {
-  const parent = workflowInfo().parent;
-  if (parent)
-    await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(transferCheckpointSignal, checkpoint);
 }
 
 function requireNextLink(nextLink: string | undefined): string {

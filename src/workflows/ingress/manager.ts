@@ -4,6 +4,7 @@ import {
   continueAsNew,
   executeChild,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,11 +21,12 @@ import {
   replaySignal,
   resumeSignal,
   syncNowSignal,
-  transferCheckpointSignal,
+  transferReportSignal,
   type IngressPhase,
   type IngressStatus,
   type PassSummary,
   type TransferCheckpoint,
+  type TransferProgress,
 } from './messages';
 import { ingressPassWorkflow } from './pass';
 
@@ -39,6 +41,10 @@ export interface IngressManagerState {
   /** The next full re-read follows an expired delta token: it must also find the deletes it missed. */
   reconcileDeletes?: boolean;
   checkpoint?: TransferCheckpoint;
+  /** The last (or running) initial transfer's progress; kept after a failure to show where it stopped. */
+  transfer?: TransferProgress;
+  /** When {@link deltaLink} last moved. */
+  cursorAt?: string;
   lastPass?: PassSummary;
   lastError?: string;
 }
@@ -73,13 +79,18 @@ export async function ingressManagerWorkflow(input: IngressManagerInput): Promis
   setHandler(syncNowSignal, () => void (syncNow = true));
   setHandler(replaySignal, () => void (state.replayRequested = true));
   setHandler(reloadConfigSignal, () => void (reload = true));
-  setHandler(transferCheckpointSignal, (checkpoint) => void (state.checkpoint = checkpoint));
+  setHandler(transferReportSignal, (report) => {
+    state.transfer = report.progress;
+    if (report.checkpoint) state.checkpoint = report.checkpoint;
+  });
   setHandler(ingressStatusQuery, (): IngressStatus => ({
     mapping: input.mapping,
     phase: state.paused ? 'paused' : phase,
     initialTransferDone: state.initialTransferDone,
     passes: state.passes,
     ...(state.lastPass ? { lastPass: state.lastPass } : {}),
+    ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
+    ...(state.transfer ? { transfer: state.transfer } : {}),
     ...(nextRunAt ? { nextRunAt } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
   }));
@@ -141,13 +152,15 @@ async function runInitialTransfer(
   const replay = state.replayRequested;
   state.replayRequested = false;
   try {
+    const resuming = state.checkpoint && !replay;
     const result = await executeChild(initialTransferWorkflow, {
       workflowId: initialTransferId(mapping, state.transferAttempts),
+      staticSummary: `${mapping}: initial transfer, attempt ${state.transferAttempts}${resuming ? ' (resumed)' : ''}`,
       args: [
         {
           mapping,
           settings,
-          ...(state.checkpoint && !replay ? { checkpoint: state.checkpoint } : {}),
+          ...(resuming ? { checkpoint: state.checkpoint } : {}),
           ...(state.reconcileDeletes ? { reconcileDeletes: true } : {}),
         },
       ],
@@ -156,12 +169,14 @@ async function runInitialTransfer(
         { key: MappingKey, value: mapping },
       ],
     });
-    state.deltaLink = result.deltaLink;
+    moveCursor(state, result.deltaLink);
     state.initialTransferDone = true;
     state.checkpoint = undefined;
+    state.transfer = undefined;
     state.reconcileDeletes = undefined;
     state.lastError = undefined;
     upsertSearchAttributes([{ key: OutcomeKey, value: 'succeeded' }]);
+    upsertMemo({ initialTransfer: result.counts });
   } catch (err) {
     // Keep the checkpoint: "sync now" (or a retry from the CLI) resumes from the last completed page or chunk.
     state.lastError = `initial transfer failed: ${failureMessage(err)}`;
@@ -175,6 +190,7 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<voi
   try {
     const result = await executeChild(ingressPassWorkflow, {
       workflowId: ingressPassId(mapping, pass),
+      staticSummary: `${mapping}: incremental pass ${pass}`,
       args: [{ mapping, pass, deltaLink: state.deltaLink ?? '' }],
       typedSearchAttributes: [
         { key: FlowKey, value: 'ingress' },
@@ -189,6 +205,7 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<voi
       pages: result.pages,
       counts: result.counts,
     };
+    upsertMemo({ passes: pass, lastPass: result.counts });
     if (result.outcome === 'delta-token-expired') {
       // D365 no longer knows the cursor: read everything again (deletes found by the re-read's diff).
       state.replayRequested = true;
@@ -196,11 +213,16 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<voi
       state.lastError = `pass ${pass}: the D365 delta token expired; running a full re-read`;
       return;
     }
-    state.deltaLink = result.deltaLink;
+    moveCursor(state, result.deltaLink);
     state.lastError = undefined;
   } catch (err) {
     // The delta link did not move: the next pass reads the same changes again (writes are idempotent).
     state.passes = pass;
     state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
   }
+}
+
+function moveCursor(state: IngressManagerState, deltaLink: string): void {
+  state.deltaLink = deltaLink;
+  state.cursorAt = new Date().toISOString();
 }

@@ -24,13 +24,17 @@ export interface IngressStatus {
   initialTransferDone: boolean;
   passes: number;
   lastPass?: PassSummary;
+  /** When the delta link last moved (the end of the last transfer or applied pass): its age is the sync lag bound. */
+  cursorAt?: string;
+  /** The running (or last failed) initial transfer's progress. */
+  transfer?: TransferProgress;
   nextRunAt?: string;
   lastError?: string;
 }
 
 export const ingressStatusQuery = defineQuery<IngressStatus>('status');
 
-/** Sent by an initial transfer to its manager after each page or chunk, so that a failed transfer resumes there. */
+/** Where a failed transfer resumes: after the last completed page or chunk. */
 export interface TransferCheckpoint {
   /** Where to read next. */
   link: string;
@@ -41,4 +45,28 @@ export interface TransferCheckpoint {
   counts: IngressCounts;
 }
 
-export const transferCheckpointSignal = defineSignal<[TransferCheckpoint]>('transferCheckpoint');
+/** How far an initial transfer is, for `status --watch` and the sandbox's progress bar (counts only). */
+export interface TransferProgress {
+  path: 'api' | 'file';
+  /** `reading` pages or chunks, then (file path) `importing` in Campaign. */
+  stage: 'reading' | 'importing';
+  /** Rows D365 counted before the read (inactive ones included). */
+  totalRows: number;
+  rowsDone: number;
+  /** Pages (API path) or chunks (file path) done. */
+  chunksDone: number;
+  /** Expected chunks on the file path (`ceil(totalRows / chunkRows)`). */
+  chunksTotal?: number;
+  /** When this attempt started, and how many rows earlier attempts had done: the rate counts this attempt only. */
+  startedAt: string;
+  rowsAtStart: number;
+  updatedAt: string;
+}
+
+/** Sent by an initial transfer to its manager: progress always, and after each page or chunk where to resume. */
+export interface TransferReport {
+  progress: TransferProgress;
+  checkpoint?: TransferCheckpoint;
+}
+
+export const transferReportSignal = defineSignal<[TransferReport]>('transferReport');

@@ -1,6 +1,7 @@
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { addCounts, ZERO_COUNTS, type IngressCounts } from '../../sync/ingress/counts';
-import { control, pages } from './proxies';
+import { withPassRecord } from '../pass-record';
+import { control, pageCall, pages } from './proxies';
 
 export interface IngressPassInput {
   mapping: string;
@@ -18,32 +19,39 @@ export type IngressPassResult =
  * delta link (a cursor moves only after the writes it covers are durable).
  */
 export async function ingressPassWorkflow(input: IngressPassInput): Promise<IngressPassResult> {
-  const reportId = `${input.mapping}-pass-${input.pass}-${workflowInfo().runId.slice(0, 8)}`;
-  let link: string | undefined = input.deltaLink;
   let counts: IngressCounts = { ...ZERO_COUNTS };
-  let pageCount = 0;
-  for (;;) {
-    let page;
-    try {
-      page = await pages.syncIngressPage({ mapping: input.mapping, mode: 'incremental', link, reportId });
-    } catch (err) {
-      if (isDeltaTokenExpired(err)) return { outcome: 'delta-token-expired', pages: pageCount, counts };
-      throw err;
-    }
-    pageCount += 1;
-    counts = addCounts(counts, page.counts);
-    if (page.deltaLink) {
-      if (counts.rejected > 0) await control.publishRejectsReport({ mapping: input.mapping, reportId });
-      return { outcome: 'applied', deltaLink: page.deltaLink, pages: pageCount, counts };
-    }
-    if (!page.nextLink) {
-      throw ApplicationFailure.nonRetryable(
-        'D365 ended a change-tracking read without a delta link',
-        'IngressProtocolError'
-      );
-    }
-    link = page.nextLink;
-  }
+  return await withPassRecord(
+    async () => {
+      const reportId = `${input.mapping}-pass-${input.pass}-${workflowInfo().runId.slice(0, 8)}`;
+      let link: string | undefined = input.deltaLink;
+      for (let pageNumber = 1; ; pageNumber++) {
+        let page;
+        try {
+          page = await pages.syncIngressPage.executeWithOptions(pageCall(`page ${pageNumber}`), [
+            { mapping: input.mapping, mode: 'incremental', link, reportId },
+          ]);
+        } catch (err) {
+          if (isDeltaTokenExpired(err))
+            return { outcome: 'delta-token-expired', pages: pageNumber - 1, counts } as const;
+          throw err;
+        }
+        counts = addCounts(counts, page.counts);
+        setCurrentDetails(`page ${pageNumber}: ${counts.read} changes read`);
+        if (page.deltaLink) {
+          if (counts.rejected > 0) await control.publishRejectsReport({ mapping: input.mapping, reportId });
+          return { outcome: 'applied', deltaLink: page.deltaLink, pages: pageNumber, counts } as const;
+        }
+        if (!page.nextLink) {
+          throw ApplicationFailure.nonRetryable(
+            'D365 ended a change-tracking read without a delta link',
+            'IngressProtocolError'
+          );
+        }
+        link = page.nextLink;
+      }
+    },
+    () => ({ ...counts })
+  );
 }
 
 function isDeltaTokenExpired(err: unknown): boolean {

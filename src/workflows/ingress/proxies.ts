@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 
 type Activities = ReturnType<typeof activities.createActivities>;
@@ -16,8 +16,15 @@ export const control = proxyActivities<Activities>({
  * One page or one chunk: long-running, heartbeating. Retried without limit (the clients already absorb throttling);
  * a stuck worker is noticed by the heartbeat timeout and the page is retried elsewhere.
  */
-export const pages = proxyActivities<Activities>({
+const PAGE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+};
+
+export const pages = proxyActivities<Activities>(PAGE_OPTIONS);
+
+/** {@link pages} options with the one-line summary the Temporal UI shows for one call, e.g. `page 3`. */
+export function pageCall(summary: string): ActivityOptions {
+  return { ...PAGE_OPTIONS, summary };
+}

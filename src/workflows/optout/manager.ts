@@ -4,6 +4,7 @@ import {
   continueAsNew,
   executeChild,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,6 +28,8 @@ export interface OptOutManagerState {
   passes: number;
   paused: boolean;
   lastPass?: OptOutStatus['lastPass'];
+  /** When the cursor last moved (a pass applied what it read). */
+  cursorAt?: string;
   lastError?: string;
 }
 
@@ -48,6 +51,7 @@ export async function optOutManagerWorkflow(input: { state?: OptOutManagerState 
     phase: state.paused ? 'paused' : phase,
     passes: state.passes,
     ...(state.lastPass ? { lastPass: state.lastPass } : {}),
+    ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
     ...(nextRunAt ? { nextRunAt } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
   }));
@@ -69,6 +73,7 @@ export async function optOutManagerWorkflow(input: { state?: OptOutManagerState 
     try {
       const result = await executeChild(optOutPassWorkflow, {
         workflowId: `${workflowInfo().workflowId}:pass:${pass}`,
+        staticSummary: `opt-out pass ${pass}`,
         args: [{ pass, mode, files: state.files, ...(state.deltaLink ? { deltaLink: state.deltaLink } : {}) }],
         typedSearchAttributes: [{ key: FlowKey, value: 'optout' }],
       });
@@ -79,6 +84,8 @@ export async function optOutManagerWorkflow(input: { state?: OptOutManagerState 
         counts: result.counts ?? { read: 0, applied: 0, skipped: 0, conflicts: 0, missing: 0, rejected: 0 },
         finishedAt: new Date().toISOString(),
       };
+      state.cursorAt = new Date().toISOString();
+      upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
       state.lastError = undefined;
     } catch (err) {
       // Cursors hold what was applied; the next pass goes on from there.

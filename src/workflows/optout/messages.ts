@@ -16,6 +16,8 @@ export interface OptOutStatus {
   phase: 'waiting' | 'syncing' | 'paused';
   passes: number;
   lastPass?: { pass: number; counts: OptOutCounts; finishedAt: string };
+  /** When the cursor last moved (a pass applied what it read). */
+  cursorAt?: string;
   nextRunAt?: string;
   lastError?: string;
 }

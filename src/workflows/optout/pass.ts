@@ -1,8 +1,9 @@
 import { ApplicationFailure, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import type { OptOutCounts } from '../../activities/optout/contracts';
 import { sumCounts } from '../../sync/sum-counts';
+import { withPassRecord } from '../pass-record';
 import { optOutFileCheckpointSignal, type OptOutFileCursor } from './messages';
-import { control, slices } from './proxies';
+import { control, sliceCall, slices } from './proxies';
 
 export interface OptOutPassInput {
   pass: number;
@@ -27,13 +28,18 @@ const READS_CAMPAIGN = new Set(['campaign-to-d365', 'bidirectional']);
  * only where the two systems differ, so that nothing echoes back.
  */
 export async function optOutPassWorkflow(input: OptOutPassInput): Promise<OptOutPassResult> {
-  const reportId = `optout-pass-${input.pass}-${workflowInfo().runId.slice(0, 8)}`;
   let counts: OptOutCounts | undefined;
   const add = (more: OptOutCounts): void => void (counts = counts ? sumCounts(counts, more) : more);
-  let deltaLink = input.deltaLink;
-  if (READS_D365.has(input.mode)) deltaLink = await syncD365Side(deltaLink, reportId, add);
-  const files = READS_CAMPAIGN.has(input.mode) ? await applyCampaignFiles(input.files, reportId, add) : input.files;
-  return { ...(deltaLink ? { deltaLink } : {}), files, ...(counts ? { counts } : {}) };
+  return await withPassRecord(
+    async () => {
+      const reportId = `optout-pass-${input.pass}-${workflowInfo().runId.slice(0, 8)}`;
+      let deltaLink = input.deltaLink;
+      if (READS_D365.has(input.mode)) deltaLink = await syncD365Side(deltaLink, reportId, add);
+      const files = READS_CAMPAIGN.has(input.mode) ? await applyCampaignFiles(input.files, reportId, add) : input.files;
+      return { ...(deltaLink ? { deltaLink } : {}), files, ...(counts ? { counts } : {}) };
+    },
+    () => counts
+  );
 }
 
 async function syncD365Side(
@@ -42,10 +48,12 @@ async function syncD365Side(
   add: (c: OptOutCounts) => void
 ): Promise<string> {
   let link = start;
-  for (;;) {
+  for (let pageNumber = 1; ; pageNumber++) {
     let page;
     try {
-      page = await slices.syncOptOutD365Page({ ...(link ? { link } : {}), reportId });
+      page = await slices.syncOptOutD365Page.executeWithOptions(sliceCall(`D365 page ${pageNumber}`), [
+        { ...(link ? { link } : {}), reportId },
+      ]);
     } catch (err) {
       // D365 forgot the cursor: read every contact's opt-out columns again (decisions are idempotent).
       if (link !== undefined && isDeltaExpired(err)) {
@@ -74,7 +82,9 @@ async function applyCampaignFiles(
   for (const file of files) {
     let fromLine = cursor.inProgress?.file === file ? cursor.inProgress.nextLine : 2;
     for (;;) {
-      const slice = await slices.applyOptOutFile({ file, fromLine, reportId });
+      const slice = await slices.applyOptOutFile.executeWithOptions(sliceCall(`${file} from line ${fromLine}`), [
+        { file, fromLine, reportId },
+      ]);
       add(slice.counts);
       if (slice.nextLine === undefined) break;
       fromLine = slice.nextLine;

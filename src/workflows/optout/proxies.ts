@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type * as activities from '../../activities';
 
 type Activities = ReturnType<typeof activities.createActivities>;
@@ -12,8 +12,15 @@ export const control = proxyActivities<Activities>({
 });
 
 /** One D365 page or one slice of an opt-out file: heartbeating, retried without limit (writes are idempotent). */
-export const slices = proxyActivities<Activities>({
+const SLICE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+};
+
+export const slices = proxyActivities<Activities>(SLICE_OPTIONS);
+
+/** {@link slices} options with the one-line summary the Temporal UI shows for one call, e.g. `page 3`. */
+export function sliceCall(summary: string): ActivityOptions {
+  return { ...SLICE_OPTIONS, summary };
+}
