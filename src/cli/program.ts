@@ -2,6 +2,10 @@ import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config';
 import { registerSandboxCommand } from './commands/sandbox';
 import { registerSimulateCommand } from './commands/simulate';
+import { registerRejectsCommand } from './commands/rejects';
+import { registerResetCursorCommand } from './commands/reset-cursor';
+import { registerRetryCommand } from './commands/retry';
+import { registerRunsCommand } from './commands/runs';
 import { registerStartCommand } from './commands/start';
 import { registerStatusCommand } from './commands/status';
 import { registerSteerCommands } from './commands/steer';
@@ -29,6 +33,10 @@ Examples:
   registerStartCommand(program);
   registerSteerCommands(program);
   registerStatusCommand(program);
+  registerRunsCommand(program);
+  registerRetryCommand(program);
+  registerRejectsCommand(program);
+  registerResetCursorCommand(program);
   registerSimulateCommand(program);
   return program;
 }

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import YAML from 'yaml';
 import { type Config } from '../config/schema';
 import { createLogger } from '../logging/logger';
 import { startFlows } from '../temporal/start-flows';
@@ -8,7 +9,8 @@ import { workerCheckWorkflow } from '../workflows';
 import { runWorker } from '../worker';
 import { startDevServer } from './dev-server';
 import { isPortFree } from './ports';
-import { SANDBOX_SECRETS, SANDBOX_SFTP_KEY_ENV, sandboxConfig } from './sandbox-config';
+import { SANDBOX_SECRETS, SANDBOX_SFTP_KEY_ENV, sandboxConfig, sandboxConfigInput } from './sandbox-config';
+import { followInitialTransfers } from './transfer-progress';
 import { startCampaignSimulator } from './campaign';
 import { startChangeGenerator, startDynamicsSimulator } from './dynamics';
 import { startSshd } from './sshd';
@@ -30,6 +32,8 @@ export interface SandboxOptions {
   fresh: boolean;
   /** Receives the lines meant for the person running the sandbox. */
   print: (line: string) => void;
+  /** Receives progress text as is (a terminal gets lines redrawn in place). @default no progress */
+  progress?: { write: (text: string) => void; isTty: boolean };
 }
 
 /**
@@ -92,7 +96,7 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
     });
     stops.push({ name: 'the Campaign simulator', stop: () => campaign.close() });
 
-    const config = sandboxConfig({
+    const endpoints = {
       temporalAddress: server.address,
       dynamicsUrl: dynamics.url,
       dynamicsAuthorityHost: dynamics.url,
@@ -106,7 +110,14 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
       sftpUsername: sftp.username,
       sftpHostKeyFingerprint: sftp.hostKeyFingerprint,
       sftpRoot: sftp.root,
-    });
+      reportsFolder: path.join(dataDir, 'reports'),
+    };
+    const config = sandboxConfig(endpoints);
+    const configFile = path.join(dataDir, 'acs-d365.yaml');
+    await writeFile(
+      configFile,
+      `# Written by acs-d365 sandbox for the CLI commands it suggests; rewritten at every start.\n${YAML.stringify(sandboxConfigInput(endpoints))}`
+    );
     const logger = createLogger({ bindings: { component: 'worker' }, level: process.env.LOG_LEVEL ?? 'warn' });
     await runWorker({
       config,
@@ -126,9 +137,11 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
             sftp: `${sftp.host}:${sftp.port} (${sftp.root})`,
             campaign: campaign.baseUrl,
             dynamics: dynamics.apiUrl,
+            configFile: shortPath(configFile),
           },
           config,
-          options.print
+          options,
+          (stop) => stops.push({ name: 'the progress display', stop })
         );
       },
     });
@@ -148,14 +161,22 @@ interface SandboxAddresses {
   sftp: string;
   campaign: string;
   dynamics: string;
+  configFile: string;
 }
 
 async function announceWhenWorkerAnswers(
   where: SandboxAddresses,
   config: Config,
-  print: (line: string) => void
+  options: Pick<SandboxOptions, 'print' | 'progress'>,
+  onStop: (stop: () => Promise<void>) => void
 ): Promise<void> {
+  const { print } = options;
   const connection = await Connection.connect({ address: where.address });
+  let stopFollowing = (): void => undefined;
+  onStop(async () => {
+    stopFollowing();
+    await connection.close();
+  });
   try {
     const client = new Client({ connection });
     const description = await client.workflow.execute(workerCheckWorkflow, {
@@ -164,6 +185,8 @@ async function announceWhenWorkerAnswers(
       workflowExecutionTimeout: '1m',
     });
     const flows = await startFlows(client, config, where.taskQueue, ['all']);
+    const cli = `node bin/acs-d365.js`;
+    const withConfig = `--config ${where.configFile}`;
     print('');
     print(`Sandbox ready (worker ${description.version} on task queue ${description.taskQueue}).`);
     print(`  Flows running:     ${flows.map((flow) => flow.workflowId).join(', ')}`);
@@ -172,14 +195,27 @@ async function announceWhenWorkerAnswers(
     print(`  SFTP storage:      ${where.sftp}`);
     print(`  Dynamics 365 API:  ${where.dynamics}`);
     print(`  Campaign API:      ${where.campaign}`);
+    print(`  Configuration:     ${where.configFile}`);
     print('');
     print('Try, in another terminal:');
-    print(`  TEMPORAL_ADDRESS=${where.address} node bin/acs-d365.js status`);
+    print(`  ${cli} status --watch ${withConfig}        every flow, live`);
+    print(`  ${cli} runs ingress:contacts ${withConfig}  pass history`);
+    print(`  ${cli} sync-now all ${withConfig}           run every flow's pass now`);
+    print(`  ${cli} rejects ingress:contacts ${withConfig}`);
+    print(`  ${cli} pause egress ${withConfig}   /   resume egress`);
     print('');
     print('Press Ctrl-C to stop.');
+    if (options.progress) {
+      const ingress = flows.map((flow) => flow.workflowId).filter((id) => id.startsWith('ingress:'));
+      stopFollowing = followInitialTransfers(client, ingress, options.progress.write, options.progress.isTty);
+    }
   } catch (err) {
     print(`The worker did not answer its check workflow: ${(err as Error).message}`);
-  } finally {
-    await connection.close();
   }
+}
+
+/** The path relative to the working directory when it lies inside it, else absolute: what a user can paste. */
+function shortPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }

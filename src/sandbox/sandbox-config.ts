@@ -1,5 +1,5 @@
 import { validateConfig } from '../config/load';
-import { type Config } from '../config/schema';
+import { type Config, type ConfigInput } from '../config/schema';
 
 /** Endpoints of the local stack the sandbox configuration points at. */
 export interface SandboxEndpoints {
@@ -18,6 +18,8 @@ export interface SandboxEndpoints {
   sftpHostKeyFingerprint: string;
   /** Absolute path of the folder the SFTP server serves (the sandbox's "Campaign storage"). */
   sftpRoot: string;
+  /** Absolute path where the worker writes rejects and audit reports. */
+  reportsFolder: string;
 }
 
 /** Test-only credentials the simulators accept; they are handed to the worker as its environment. */
@@ -31,7 +33,19 @@ export const SANDBOX_SFTP_KEY_ENV = 'SANDBOX_SFTP_KEY';
 
 /** The sandbox's embedded configuration: every flow on, pointed at the local simulators. */
 export function sandboxConfig(endpoints: SandboxEndpoints): Config {
-  const result = validateConfig({
+  const result = validateConfig(sandboxConfigInput(endpoints));
+  if (!result.ok) {
+    // The embedded configuration is ours: a problem here is a bug, so say exactly what.
+    throw new Error(
+      `sandbox configuration is invalid: ${result.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`
+    );
+  }
+  return result.config;
+}
+
+/** The sandbox configuration as a file would say it (the sandbox writes it out for the CLI commands it suggests). */
+export function sandboxConfigInput(endpoints: SandboxEndpoints): ConfigInput {
+  return {
     dynamics: {
       url: endpoints.dynamicsUrl,
       authorityHost: endpoints.dynamicsAuthorityHost,
@@ -82,13 +96,6 @@ export function sandboxConfig(endpoints: SandboxEndpoints): Config {
         { campaign: 'denyList', dynamics: 'donotemail' },
       ],
     },
-    reports: { folder: '.sandbox/reports' },
-  });
-  if (!result.ok) {
-    // The embedded configuration is ours: a problem here is a bug, so say exactly what.
-    throw new Error(
-      `sandbox configuration is invalid: ${result.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`
-    );
-  }
-  return result.config;
+    reports: { folder: endpoints.reportsFolder },
+  };
 }

@@ -3,11 +3,20 @@ import { type Config } from '../config/schema';
 import { egressManagerWorkflow, ingressManagerWorkflow, optOutManagerWorkflow } from '../workflows';
 import { ingressManagerId } from '../workflows/ingress/ids';
 import { FlowKey, MappingKey } from '../workflows/search-attributes';
+import { recordedManager } from './recorded-state';
 
 export interface StartedFlow {
   workflowId: string;
-  /** `started` now, or `running` already (starting is idempotent). */
-  state: 'started' | 'running';
+  /**
+   * `started` afresh, `resumed` from the state its last (closed) run left (cursors and checkpoints kept), or
+   * `running` already (starting is idempotent).
+   */
+  state: 'started' | 'resumed' | 'running';
+}
+
+export interface StartFlowsOptions {
+  /** Ignore what earlier runs left: start with no cursor (an ingress flow transfers everything again). */
+  fresh?: boolean;
 }
 
 /** The flows a configuration enables, by workflow id: `ingress:<mapping>` per mapping, `egress`, `optout`. */
@@ -27,7 +36,8 @@ export async function startFlows(
   client: Client,
   config: Config,
   taskQueue: string,
-  names: string[]
+  names: string[],
+  options: StartFlowsOptions = {}
 ): Promise<StartedFlow[]> {
   const known = configuredFlows(config);
   const wanted = names.includes('all') ? known : names;
@@ -38,8 +48,14 @@ export async function startFlows(
   const started: StartedFlow[] = [];
   for (const workflowId of wanted) {
     try {
-      await startManager(client, taskQueue, workflowId);
-      started.push({ workflowId, state: 'started' });
+      const recorded = options.fresh ? undefined : await recordedManager(client, workflowId);
+      if (recorded?.kind === 'running') {
+        started.push({ workflowId, state: 'running' });
+        continue;
+      }
+      const input = recorded?.kind === 'closed' ? recorded.input : undefined;
+      await startManager(client, taskQueue, workflowId, input);
+      started.push({ workflowId, state: input ? 'resumed' : 'started' });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       started.push({ workflowId, state: 'running' });
@@ -48,12 +64,18 @@ export async function startFlows(
   return started;
 }
 
-async function startManager(client: Client, taskQueue: string, workflowId: string): Promise<void> {
+/** Starts a manager workflow, from `input` (a closed run's recorded state) when given. */
+export async function startManager(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  input?: Record<string, unknown>
+): Promise<void> {
   const common: Pick<WorkflowStartOptions, 'taskQueue' | 'workflowId'> = { taskQueue, workflowId };
   if (workflowId === 'egress') {
     await client.workflow.start(egressManagerWorkflow, {
       ...common,
-      args: [{}],
+      args: [input ?? {}],
       typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
       staticSummary: 'Egress: Campaign email events → D365 activities',
     });
@@ -62,7 +84,7 @@ async function startManager(client: Client, taskQueue: string, workflowId: strin
   if (workflowId === 'optout') {
     await client.workflow.start(optOutManagerWorkflow, {
       ...common,
-      args: [{}],
+      args: [input ?? {}],
       typedSearchAttributes: [{ key: FlowKey, value: 'optout' }],
       staticSummary: 'Opt-out: Campaign denylist ↔ D365 donot* fields',
     });
@@ -71,7 +93,7 @@ async function startManager(client: Client, taskQueue: string, workflowId: strin
   const mapping = workflowId.slice('ingress:'.length);
   await client.workflow.start(ingressManagerWorkflow, {
     ...common,
-    args: [{ mapping }],
+    args: [{ ...input, mapping }],
     typedSearchAttributes: [
       { key: FlowKey, value: 'ingress' },
       { key: MappingKey, value: mapping },

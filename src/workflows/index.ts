@@ -3,6 +3,7 @@ export { workerCheckWorkflow } from './worker-check';
 export { ingressManagerWorkflow } from './ingress/manager';
 export { ingressPassWorkflow } from './ingress/pass';
 export { initialTransferWorkflow } from './ingress/initial-transfer';
+export { ingressRedriveWorkflow } from './ingress/redrive';
 export { egressManagerWorkflow } from './egress/manager';
 export { egressPassWorkflow } from './egress/pass';
 export { optOutManagerWorkflow } from './optout/manager';

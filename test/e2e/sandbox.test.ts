@@ -46,7 +46,17 @@ describe("acs-d365 sandbox (the README's first command)", () => {
       };
       expect(report.temporal.taskQueue).toBe('acs-d365-sync');
       expect(report.workers.length).toBeGreaterThanOrEqual(1);
-      expect(report.flows.map((flow) => flow.workflowId)).toContain('ingress:contacts');
+      expect(report.flows.map((flow) => flow.workflowId)).toEqual(['egress', 'ingress:contacts', 'optout']);
+
+      // The sample commands it prints work as printed, with the configuration file it wrote.
+      const configFile = path.join(dataDir, 'acs-d365.yaml');
+      expect(banner).toContain(`node bin/acs-d365.js status --watch --config ${configFile}`);
+      const transfer = await waitForOutput(sandbox, /ingress:contacts: initial transfer done/, 90_000);
+      expect(transfer).toMatch(
+        /ingress:contacts initial transfer \[[#-]{24}\] +\d+% [\d,]+ \/ 12,\d{3} rows · chunk \d+\/\d+/
+      );
+      const runs = await runCli(['runs', 'ingress:contacts', '--config', configFile]);
+      expect(runs.stdout).toMatch(/ingress:contacts:initial:1 +COMPLETED +succeeded .* read 12,?\d{3}/);
     } finally {
       sandbox.kill('SIGINT');
     }

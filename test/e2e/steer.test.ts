@@ -64,7 +64,9 @@ describe('steering flows from the CLI', () => {
       lastPass: { counts: { rejected: 0 } },
     });
     expect((await cli('status')).stdout).toMatch(
-      new RegExp(`${flow} +RUNNING .*\\n +phase waiting; 1 passes; last pass read \\d+`)
+      new RegExp(
+        `${flow} +RUNNING +phase waiting · 1 passes · cursor moved .* ago · next run in .*\\n +last pass 1 .*: read \\d+`
+      )
     );
 
     expect((await cli('replay', 'cli-contacts')).stdout).toBe(`${flow}: replaying\n`);

@@ -20,6 +20,11 @@ import {
   type ReconcileIngressDeletesInput,
   type ReconcileIngressDeletesResult,
 } from './reconcile-deletes';
+import {
+  redriveIngressRejects,
+  type RedriveIngressRejectsInput,
+  type RedriveIngressRejectsResult,
+} from './redrive';
 import { type IngressDependencies } from './resolve';
 import { type PageProgress, syncIngressPage } from './sync-page';
 
@@ -27,6 +32,7 @@ export { INGRESS_CONFIG_ERROR, type PlanCache } from './plan-cache';
 export { DELTA_TOKEN_EXPIRED } from './sync-page';
 export type { CampaignMetadataReader } from './metadata';
 export type { ReconcileIngressDeletesInput, ReconcileIngressDeletesResult } from './reconcile-deletes';
+export type { RedriveIngressRejectsInput, RedriveIngressRejectsResult } from './redrive';
 
 export interface IngressActivities {
   preflightIngress(input: PreflightIngressInput): Promise<PreflightIngressResult>;
@@ -36,6 +42,8 @@ export interface IngressActivities {
   reconcileIngressDeletes(input: ReconcileIngressDeletesInput): Promise<ReconcileIngressDeletesResult>;
   /** Records in the mapping's Campaign resource: checks that a file import loaded what it was given. */
   countCampaignRecords(input: CountCampaignRecordsInput): Promise<CountCampaignRecordsResult>;
+  /** After a fix: applies the current D365 rows of a rejects report's keys again (`acs-d365 rejects --redrive`). */
+  redriveIngressRejects(input: RedriveIngressRejectsInput): Promise<RedriveIngressRejectsResult>;
 }
 
 /**
@@ -68,6 +76,20 @@ export function createIngressActivities(
     },
     async reconcileIngressDeletes(input) {
       return reconcileIngressDeletes(await cache.get(input.mapping), resources.dynamics(), input);
+    },
+    async redriveIngressRejects(input) {
+      const activity = asyncLocalStorage.getStore();
+      return redriveIngressRejects(
+        {
+          resolved: await cache.get(input.mapping),
+          dynamics: resources.dynamics(),
+          concurrency: resources.config.campaign.maxConcurrentRequests,
+          reportsFolder: resources.config.reports.folder,
+          profileLinks: () => new ProfileLinks(linkSources),
+          ...(activity ? { heartbeat: (keysDone: number) => activity.heartbeat({ keysDone }) } : {}),
+        },
+        input
+      );
     },
     async syncIngressPage(input) {
       const activity = asyncLocalStorage.getStore();

@@ -9,6 +9,8 @@ export interface IngressSettings {
   everyMs: number;
   fileThreshold: number;
   chunkRows: number;
+  /** Rows a chunk file really holds: a chunk ends at the first D365 page boundary at or after `chunkRows`. */
+  rowsPerChunk: number;
   /** Whether the file path is available (an import workflow is configured). */
   canUseFiles: boolean;
   importTimeoutMs: number;
@@ -41,6 +43,7 @@ export function loadIngressSettingsActivity(config: Config) {
       everyMs: durationToMs(mapping.every),
       fileThreshold: transfer.fileThreshold,
       chunkRows: transfer.chunkRows,
+      rowsPerChunk: Math.ceil(transfer.chunkRows / config.dynamics.pageSize) * config.dynamics.pageSize,
       canUseFiles: transfer.importWorkflow !== undefined,
       importTimeoutMs: durationToMs(transfer.importTimeout),
     });

@@ -121,13 +121,13 @@ async function readOnePage(context: SyncPageContext, link: string | undefined): 
 }
 
 /** What applying one row needs. */
-interface RowScope {
+export interface RowScope {
   resolved: ResolvedMapping;
   links: ProfileLinks;
   mode: MappingMode;
 }
 
-async function applyRow(scope: RowScope, row: Row): Promise<RowOutcome> {
+export async function applyRow(scope: RowScope, row: Row): Promise<RowOutcome> {
   const mapped = mapRecord(row, scope.resolved.plan, scope.mode);
   try {
     return await applyMapped(scope, row, mapped);
@@ -194,7 +194,7 @@ function rejected(
   };
 }
 
-function addOutcome(counts: IngressCounts, outcome: RowOutcome): void {
+export function addOutcome(counts: IngressCounts, outcome: RowOutcome): void {
   switch (outcome.kind) {
     case 'created':
     case 'updated':

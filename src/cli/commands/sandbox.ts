@@ -29,6 +29,7 @@ Examples:
           dataDir: options.dataDir,
           fresh: options.fresh ?? false,
           print,
+          progress: { write: (text) => void process.stdout.write(text), isTty: process.stdout.isTTY },
         });
       } catch (err) {
         throw new CliError(`the sandbox could not run: ${(err as Error).message}`);

@@ -1,59 +1,117 @@
 import { type Command } from 'commander';
 import { type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { durationToMs, isDuration } from '../../config/duration';
+import { configuredFlows } from '../../temporal/start-flows';
 import { FlowKey, MappingKey } from '../../workflows/search-attributes';
-import { connectClient } from '../temporal-client';
+import { loadConfigOrExit } from '../config-file';
+import { queryManagerStatus } from '../../temporal/manager-status';
 import { print } from '../output';
+import { renderFlowStatus } from '../render/flow-status';
+import { statusReportSchema } from '../report-schemas';
+import { connectClient } from '../temporal-client';
+import { runUntilStopped } from '../until-stopped';
+import { CliError } from '../errors';
 
-/** The state of the worker fleet and of every flow, as `status --json` prints it. */
+/** The state of the worker fleet and of every flow, as `status --json` prints it (schema: `statusReportSchema`). */
 export interface StatusReport {
+  generatedAt: string;
   temporal: { address: string; namespace: string; taskQueue: string };
   workers: { identity: string; lastSeen: string | null }[];
-  flows: {
-    workflowId: string;
-    type: string;
-    flow: string | null;
-    mapping: string | null;
-    status: string;
-    startedAt: string;
-    /**
-     * What a running manager says of itself (its `status` query): phase, passes, the last pass's counts, next run,
-     * last error. Absent for passes and closed workflows; `{ unavailable }` when no worker answered in time.
-     */
-    detail?: Record<string, unknown>;
-  }[];
+  flows: FlowReport[];
 }
 
-/** How long `status` waits for a manager to answer its query (no worker polling means no answer). */
-const QUERY_TIMEOUT_MS = 5_000;
+export interface FlowReport {
+  workflowId: string;
+  type: string | null;
+  flow: string | null;
+  mapping: string | null;
+  /** Temporal's execution status (`RUNNING`, `FAILED`, …), or `NOT_STARTED` for a configured flow never started. */
+  status: string;
+  startedAt: string | null;
+  closedAt?: string;
+  /**
+   * What a running manager says of itself (its `status` query): phase, passes, the last pass's counts, cursor time,
+   * transfer progress, next run, last error. `{ unavailable }` when no worker answered in time.
+   */
+  detail?: Record<string, unknown>;
+}
+
+const MANAGER_TYPES = ['ingressManagerWorkflow', 'egressManagerWorkflow', 'optOutManagerWorkflow'];
+const DEFAULT_INTERVAL = '2s';
 
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('Show the workers polling the task queue and the state of every flow.')
-    .option('-c, --config <file>', 'configuration file, for the Temporal connection (default: environment)')
-    .option('--json', 'print the report as JSON')
+    .description(
+      'Show the workers polling the task queue and every flow: state, last pass and its counts, cursor age, ' +
+        'next run, last error, and a progress bar while an initial transfer runs.'
+    )
+    .option('-c, --config <file>', 'configuration file: its Temporal connection, and flows not started yet')
+    .option('--json', 'print the report as JSON (with --watch: one JSON document per line)')
+    .option('-w, --watch', 'refresh until Ctrl-C')
+    .option('--interval <duration>', 'time between refreshes with --watch', DEFAULT_INTERVAL)
     .addHelpText(
       'after',
       `
 Examples:
-  $ acs-d365 status
-  $ TEMPORAL_ADDRESS=127.0.0.1:17233 acs-d365 status --json`
+  $ acs-d365 status --config acs-d365.yaml
+  $ acs-d365 status --watch --config acs-d365.yaml      follow an initial transfer (rows, chunks, rate, ETA)
+  $ TEMPORAL_ADDRESS=127.0.0.1:7233 acs-d365 status --json`
     )
-    .action(async (options: { config?: string; json?: boolean }) => {
-      const connected = await connectClient(options.config ?? process.env.ACS_D365_CONFIG);
+    .action(async (options: { config?: string; json?: boolean; watch?: boolean; interval: string }) => {
+      const configFile = options.config ?? process.env.ACS_D365_CONFIG;
+      const intervalMs = parseInterval(options.interval);
+      const configured = configFile ? configuredFlows(await loadConfigOrExit(configFile)) : [];
+      const connected = await connectClient(configFile);
+      const show = async (): Promise<void> => {
+        const report = await collectStatus(connected.client, connected.settings, configured);
+        if (options.json) print(JSON.stringify(statusReportSchema.parse(report), null, options.watch ? undefined : 2));
+        else print((options.watch && process.stdout.isTTY ? '\x1b[2J\x1b[H' : '') + renderStatus(report));
+      };
       try {
-        const report = await collectStatus(connected.client, connected.settings);
-        print(options.json ? JSON.stringify(report, null, 2) : renderStatus(report));
+        if (options.watch) await watch(show, intervalMs);
+        else await show();
       } finally {
         await connected.close();
       }
     });
 }
 
-async function collectStatus(
+function parseInterval(text: string): number {
+  if (isDuration(text) && durationToMs(text) >= 200) return durationToMs(text);
+  throw new CliError(`--interval ${text}: give a duration of at least 200ms, e.g. 2s or 500ms`, 2);
+}
+
+/**
+ * Calls `show` now and then every `intervalMs` until SIGINT/SIGTERM (listened to from the start, so that Ctrl-C
+ * always ends cleanly); a refresh that fails is reported and the next one tried.
+ */
+async function watch(show: () => Promise<void>, intervalMs: number): Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: () => void = () => undefined;
+  const stop = runUntilStopped(() => {
+    stopped = true;
+    clearTimeout(timer);
+    wake();
+  });
+  await show();
+  while (!stopped) {
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, intervalMs);
+    });
+    if (stopped) break;
+    await show().catch((err: unknown) => print(`status refresh failed: ${(err as Error).message}`));
+  }
+  await stop;
+}
+
+export async function collectStatus(
   client: Client,
-  settings: { address: string; namespace: string; taskQueue: string }
+  settings: { address: string; namespace: string; taskQueue: string },
+  configured: readonly string[]
 ): Promise<StatusReport> {
   const queue = await client.workflowService.describeTaskQueue({
     namespace: settings.namespace,
@@ -66,74 +124,55 @@ async function collectStatus(
       ? new Date(Number(poller.lastAccessTime.seconds) * 1000).toISOString()
       : null,
   }));
-  const flows: StatusReport['flows'] = [];
-  for await (const execution of client.workflow.list({ query: `${FlowKey.name} IS NOT NULL` })) {
-    const isManager = execution.type.endsWith('ManagerWorkflow') && execution.status.name === 'RUNNING';
-    flows.push({
+  const flows = new Map<string, FlowReport>();
+  const types = MANAGER_TYPES.map((type) => `'${type}'`).join(', ');
+  // Newest run first: after continue-as-new, the running run of a manager is listed before its closed ones.
+  for await (const execution of client.workflow.list({
+    query: `${FlowKey.name} IS NOT NULL AND WorkflowType IN (${types})`,
+  })) {
+    if (flows.has(execution.workflowId)) continue;
+    const running = execution.status.name === 'RUNNING';
+    const answer = running ? await queryManagerStatus(client, execution.workflowId) : undefined;
+    flows.set(execution.workflowId, {
       workflowId: execution.workflowId,
       type: execution.type,
       flow: execution.typedSearchAttributes.get(FlowKey) ?? null,
       mapping: execution.typedSearchAttributes.get(MappingKey) ?? null,
       status: execution.status.name,
       startedAt: execution.startTime.toISOString(),
-      ...(isManager ? { detail: await managerStatus(client, execution.workflowId) } : {}),
+      ...(execution.closeTime ? { closedAt: execution.closeTime.toISOString() } : {}),
+      ...(answer ? { detail: answer.ok ? answer.status : { unavailable: answer.reason } } : {}),
     });
   }
-  return { temporal: settings, workers, flows };
-}
-
-async function managerStatus(client: Client, workflowId: string): Promise<Record<string, unknown>> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Record<string, unknown>>((resolve) => {
-    timer = setTimeout(() => resolve({ unavailable: 'no worker answered; is one running?' }), QUERY_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([
-      client.workflow
-        .getHandle(workflowId)
-        .query<Record<string, unknown>>('status')
-        .catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) })),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
+  for (const workflowId of configured) {
+    if (flows.has(workflowId)) continue;
+    const mapping = workflowId.startsWith('ingress:') ? workflowId.slice('ingress:'.length) : null;
+    flows.set(workflowId, {
+      workflowId,
+      type: null,
+      flow: workflowId.split(':')[0] ?? null,
+      mapping,
+      status: 'NOT_STARTED',
+      startedAt: null,
+    });
   }
+  const sorted = [...flows.values()].sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+  return { generatedAt: new Date().toISOString(), temporal: settings, workers, flows: sorted };
 }
 
-function renderStatus(report: StatusReport): string {
+export function renderStatus(report: StatusReport): string {
+  const now = Date.parse(report.generatedAt);
   const lines = [
     `Temporal ${report.temporal.address}, namespace ${report.temporal.namespace}, task queue ${report.temporal.taskQueue}`,
-  ];
-  lines.push(
     report.workers.length === 0
       ? 'Workers: none polling. Start one: acs-d365 worker --config <file>'
-      : `Workers: ${report.workers.length} polling (${report.workers.map((w) => w.identity).join(', ')})`
-  );
+      : `Workers: ${report.workers.length} polling (${report.workers.map((w) => w.identity).join(', ')})`,
+  ];
   if (report.flows.length === 0) {
-    lines.push('Flows: none started yet.');
+    lines.push('Flows: none started yet. Start them: acs-d365 start all --config <file>');
   } else {
     lines.push('Flows:');
-    for (const flow of report.flows) {
-      lines.push(`  ${flow.workflowId.padEnd(36)} ${flow.status.padEnd(12)} started ${flow.startedAt}`);
-      if (flow.detail) lines.push(`    ${describeDetail(flow.detail)}`);
-    }
+    for (const flow of report.flows) lines.push(...renderFlowStatus(flow, now).map((line) => `  ${line}`));
   }
   return lines.join('\n');
-}
-
-/** One line from a manager's own status: `phase waiting, 3 passes, last pass {...}, next run …, last error …`. */
-function describeDetail(detail: Record<string, unknown>): string {
-  if ('unavailable' in detail) return `state unknown: ${String(detail.unavailable)}`;
-  const parts = [`phase ${String(detail.phase)}`, `${String(detail.passes)} passes`];
-  const lastPass = detail.lastPass as { counts?: Record<string, number> } | undefined;
-  if (lastPass?.counts) {
-    parts.push(
-      `last pass ${Object.entries(lastPass.counts)
-        .map(([name, value]) => `${name} ${value}`)
-        .join(', ')}`
-    );
-  }
-  if (typeof detail.nextRunAt === 'string') parts.push(`next run ${detail.nextRunAt}`);
-  if (typeof detail.lastError === 'string') parts.push(`last error: ${detail.lastError}`);
-  return parts.join('; ');
 }

@@ -1,11 +1,11 @@
 import { type Command } from 'commander';
 import { type Client, type WorkflowHandle } from '@temporalio/client';
-import { configuredFlows } from '../../temporal/start-flows';
 import { pauseSignal, resumeSignal, syncNowSignal } from '../../workflows/steering';
 import { replaySignal } from '../../workflows/ingress/messages';
 import { ingressManagerId } from '../../workflows/ingress/ids';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
 import { CliError } from '../errors';
+import { requireKnownFlows } from '../known-flows';
 import { print } from '../output';
 import { connectClient } from '../temporal-client';
 
@@ -89,12 +89,7 @@ async function steerFlows(
   done: string
 ): Promise<void> {
   const file = configPathFrom(configOption);
-  const known = configuredFlows(await loadConfigOrExit(file));
-  const wanted = names.includes('all') ? known : names;
-  const unknown = wanted.filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    throw new CliError(`unknown flow ${unknown.join(', ')}; the configuration has: ${known.join(', ') || 'no flow'}`);
-  }
+  const wanted = requireKnownFlows(names, await loadConfigOrExit(file));
   const connected = await connectClient(file);
   try {
     for (const workflowId of wanted) await steerOne(connected.client, workflowId, steer, done);

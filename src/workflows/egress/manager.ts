@@ -8,6 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { failureMessage } from '../failure-message';
+import { managerStateQuery } from '../steering';
 import { FlowKey } from '../search-attributes';
 import {
   egressCheckpointSignal,
@@ -35,11 +36,12 @@ export interface EgressManagerState {
 const PASSES_PER_RUN = 50;
 
 /** The egress manager (`egress`): one pass per interval, or on "sync now", each as a child workflow. */
-export async function egressManagerWorkflow(input: { state?: EgressManagerState } = {}): Promise<void> {
-  const state: EgressManagerState = input.state ?? { cursor: {}, passes: 0, paused: false };
+export async function egressManagerWorkflow(input: { state?: Partial<EgressManagerState> } = {}): Promise<void> {
+  const state: EgressManagerState = { cursor: {}, passes: 0, paused: false, ...input.state };
   let phase: EgressStatus['phase'] = 'waiting';
   let syncNow = false;
   let nextRunAt: string | undefined;
+  setHandler(managerStateQuery, () => ({ ...state }));
   setHandler(pauseSignal, () => void (state.paused = true));
   setHandler(resumeSignal, () => void (state.paused = false));
   setHandler(syncNowSignal, () => void (syncNow = true));

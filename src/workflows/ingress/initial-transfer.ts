@@ -83,7 +83,7 @@ class ProgressTracker {
       totalRows,
       rowsDone: rowsAtStart,
       chunksDone: input.checkpoint?.fileNames.length ?? 0,
-      ...(useFiles ? { chunksTotal: Math.max(1, Math.ceil(totalRows / input.settings.chunkRows)) } : {}),
+      ...(useFiles ? { chunksTotal: Math.max(1, Math.ceil(totalRows / input.settings.rowsPerChunk)) } : {}),
       startedAt: now,
       rowsAtStart,
       updatedAt: now,

@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { IngressSettings } from '../../activities/ingress/settings';
 import { failureMessage } from '../failure-message';
+import { managerStateQuery } from '../steering';
 import { FlowKey, MappingKey, OutcomeKey } from '../search-attributes';
 import { control } from './proxies';
 import { ingressPassId, initialTransferId } from './ids';
@@ -19,6 +20,7 @@ import {
   pauseSignal,
   reloadConfigSignal,
   replaySignal,
+  resetCursorSignal,
   resumeSignal,
   syncNowSignal,
   transferReportSignal,
@@ -51,7 +53,8 @@ export interface IngressManagerState {
 
 export interface IngressManagerInput {
   mapping: string;
-  state?: IngressManagerState;
+  /** Carried over by continue-as-new, or recovered from a closed run (`acs-d365 start`/`retry`). */
+  state?: Partial<IngressManagerState>;
 }
 
 /** Passes per run before continue-as-new keeps the history short, whatever the server suggests. */
@@ -62,23 +65,31 @@ const PASSES_PER_RUN = 50;
  * the initial transfer once, then one incremental pass per interval (or on "sync now"), each as a child workflow.
  */
 export async function ingressManagerWorkflow(input: IngressManagerInput): Promise<void> {
-  const state: IngressManagerState = input.state ?? {
+  const state: IngressManagerState = {
     initialTransferDone: false,
     transferAttempts: 0,
     passes: 0,
     paused: false,
     replayRequested: false,
+    ...input.state,
   };
   let phase: IngressPhase = 'preflight';
   let syncNow = false;
   let reload = false;
   let nextRunAt: string | undefined;
 
+  setHandler(managerStateQuery, () => ({ ...state }));
   setHandler(pauseSignal, () => void (state.paused = true));
   setHandler(resumeSignal, () => void (state.paused = false));
   setHandler(syncNowSignal, () => void (syncNow = true));
   setHandler(replaySignal, () => void (state.replayRequested = true));
   setHandler(reloadConfigSignal, () => void (reload = true));
+  setHandler(resetCursorSignal, () => {
+    state.deltaLink = undefined;
+    state.checkpoint = undefined;
+    state.reconcileDeletes = true;
+    syncNow = true;
+  });
   setHandler(transferReportSignal, (report) => {
     state.transfer = report.progress;
     if (report.checkpoint) state.checkpoint = report.checkpoint;
@@ -122,7 +133,7 @@ export async function ingressManagerWorkflow(input: IngressManagerInput): Promis
     nextRunAt = new Date(Date.now() + settings.everyMs).toISOString();
     await condition(() => syncNow || state.replayRequested || reload || state.paused, settings.everyMs);
     nextRunAt = undefined;
-    if (state.replayRequested || reload || state.paused) continue;
+    if (state.replayRequested || reload || state.paused || state.deltaLink === undefined) continue;
     syncNow = false;
     phase = 'syncing';
     await runPass(input.mapping, state);

@@ -4,6 +4,11 @@ import { type IngressCounts } from '../../sync/ingress/counts';
 export { pauseSignal, resumeSignal, syncNowSignal } from '../steering';
 /** Re-read every row of the table (full transfer) before the next incremental pass. */
 export const replaySignal = defineSignal('replay');
+/**
+ * Forget the delta link and any transfer checkpoint: the next run reads the whole table again and deletes from
+ * Campaign what D365 no longer has (when the mapping applies deletes).
+ */
+export const resetCursorSignal = defineSignal('resetCursor');
 /** Re-read the mapping's settings and re-run the preflight checks. */
 export const reloadConfigSignal = defineSignal('reloadConfig');
 
@@ -55,7 +60,7 @@ export interface TransferProgress {
   rowsDone: number;
   /** Pages (API path) or chunks (file path) done. */
   chunksDone: number;
-  /** Expected chunks on the file path (`ceil(totalRows / chunkRows)`). */
+  /** Expected chunks on the file path (`ceil(totalRows / rowsPerChunk)`). */
   chunksTotal?: number;
   /** When this attempt started, and how many rows earlier attempts had done: the rate counts this attempt only. */
   startedAt: string;

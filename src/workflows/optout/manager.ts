@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { failureMessage } from '../failure-message';
+import { managerStateQuery } from '../steering';
 import { FlowKey } from '../search-attributes';
 import {
   optOutFileCheckpointSignal,
@@ -36,12 +37,13 @@ export interface OptOutManagerState {
 const PASSES_PER_RUN = 50;
 
 /** The opt-out manager (`optout`): checks the pairs, then one pass per interval or on "sync now". */
-export async function optOutManagerWorkflow(input: { state?: OptOutManagerState } = {}): Promise<void> {
-  const state: OptOutManagerState = input.state ?? { files: {}, passes: 0, paused: false };
+export async function optOutManagerWorkflow(input: { state?: Partial<OptOutManagerState> } = {}): Promise<void> {
+  const state: OptOutManagerState = { files: {}, passes: 0, paused: false, ...input.state };
   let phase: OptOutStatus['phase'] = 'waiting';
   let syncNow = false;
   let nextRunAt: string | undefined;
   let mode = 'disabled';
+  setHandler(managerStateQuery, () => ({ ...state }));
   setHandler(pauseSignal, () => void (state.paused = true));
   setHandler(resumeSignal, () => void (state.paused = false));
   setHandler(syncNowSignal, () => void (syncNow = true));

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * The JSON that `status --json`, `runs --json` and `rejects --json` print: the contract scripts can rely on. Each
+ * command parses its report through its schema before printing, so an output that strays from it fails loudly.
+ */
+const isoTime = z.iso.datetime();
+const counts = z.record(z.string(), z.number().int().nonnegative());
+
+const transferProgress = z.strictObject({
+  path: z.enum(['api', 'file']),
+  stage: z.enum(['reading', 'importing']),
+  totalRows: z.number().int().nonnegative(),
+  rowsDone: z.number().int().nonnegative(),
+  chunksDone: z.number().int().nonnegative(),
+  chunksTotal: z.number().int().positive().optional(),
+  startedAt: isoTime,
+  rowsAtStart: z.number().int().nonnegative(),
+  updatedAt: isoTime,
+});
+
+const managerDetail = z.union([
+  z.strictObject({ unavailable: z.string() }),
+  z.strictObject({
+    mapping: z.string().optional(),
+    mode: z.string().optional(),
+    phase: z.enum(['preflight', 'initial-transfer', 'waiting', 'syncing', 'applying', 'paused', 'failed']),
+    initialTransferDone: z.boolean().optional(),
+    passes: z.number().int().nonnegative(),
+    cursor: z.record(z.string(), z.unknown()).optional(),
+    lastPass: z
+      .object({ pass: z.number().int().positive(), finishedAt: isoTime, counts })
+      .catchall(z.union([z.number(), z.string()]))
+      .optional(),
+    cursorAt: isoTime.optional(),
+    transfer: transferProgress.optional(),
+    nextRunAt: isoTime.optional(),
+    lastError: z.string().optional(),
+  }),
+]);
+
+export const statusReportSchema = z.strictObject({
+  generatedAt: isoTime,
+  temporal: z.strictObject({ address: z.string(), namespace: z.string(), taskQueue: z.string() }),
+  workers: z.array(z.strictObject({ identity: z.string(), lastSeen: isoTime.nullable() })),
+  flows: z.array(
+    z.strictObject({
+      workflowId: z.string(),
+      type: z.string().nullable(),
+      flow: z.enum(['ingress', 'egress', 'optout']).nullable(),
+      mapping: z.string().nullable(),
+      status: z.string(),
+      startedAt: isoTime.nullable(),
+      closedAt: isoTime.optional(),
+      detail: managerDetail.optional(),
+    })
+  ),
+});
+
+export const runsReportSchema = z.strictObject({
+  flow: z.string(),
+  runs: z.array(
+    z.strictObject({
+      workflowId: z.string(),
+      kind: z.enum(['pass', 'initial-transfer', 'redrive', 'other']),
+      status: z.string(),
+      outcome: z.enum(['running', 'succeeded', 'partial', 'failed']).nullable(),
+      startedAt: isoTime,
+      closedAt: isoTime.nullable(),
+      durationMs: z.number().int().nonnegative().nullable(),
+      counts,
+    })
+  ),
+});
+
+export const rejectsReportSchema = z.strictObject({
+  flow: z.string(),
+  folder: z.string(),
+  reports: z.array(
+    z.strictObject({
+      name: z.string(),
+      path: z.string(),
+      modifiedAt: isoTime,
+      lines: z.number().int().nonnegative(),
+      records: z.number().int().nonnegative(),
+      reasons: z.array(z.strictObject({ reason: z.string(), count: z.number().int().positive() })),
+    })
+  ),
+});

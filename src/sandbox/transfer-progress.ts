@@ -1,0 +1,47 @@
+import { type Client } from '@temporalio/client';
+import { renderTransferProgress } from '../cli/render/progress-bar';
+import { queryManagerStatus } from '../temporal/manager-status';
+import type { IngressStatus } from '../workflows/ingress/messages';
+
+/** How often the sandbox asks the ingress managers how far their initial transfers are. */
+const POLL_MS = 2_000;
+
+/**
+ * Prints a progress line (rows, chunks, rate, ETA) for each running initial transfer of the given ingress flows, and
+ * one line when it is done; on a terminal the line is redrawn in place. Returns a function that stops following.
+ */
+export function followInitialTransfers(
+  client: Client,
+  flows: readonly string[],
+  write: (text: string) => void,
+  isTty: boolean
+): () => void {
+  const shown = new Map<string, string>();
+  let stopped = false;
+  let pending = false;
+  const poll = async (): Promise<void> => {
+    for (const flow of flows) {
+      const answer = await queryManagerStatus(client, flow);
+      if (stopped || !answer.ok) continue;
+      const status = answer.status as unknown as IngressStatus;
+      const line = status.transfer ? `${flow} initial transfer ${renderTransferProgress(status.transfer)}` : undefined;
+      const last = shown.get(flow);
+      if (line && line !== last) {
+        write(isTty ? `\r\x1b[2K${line}` : `${line}\n`);
+        shown.set(flow, line);
+      } else if (!line && last !== undefined && status.initialTransferDone) {
+        write(`${isTty ? '\n' : ''}${flow}: initial transfer done; incremental sync every pass from now on\n`);
+        shown.delete(flow);
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    if (pending) return;
+    pending = true;
+    void poll().finally(() => (pending = false));
+  }, POLL_MS);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
