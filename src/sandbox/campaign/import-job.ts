@@ -18,6 +18,8 @@ export interface ImportJobSpec {
   rejectsFolder: string;
   /** Column separator. @default ',' */
   separator?: string;
+  /** Fault hook: the reason to refuse the row with this key (joined key fields), or undefined to import it. */
+  refuse?: (key: string) => string | undefined;
 }
 
 export interface ImportReport {
@@ -111,6 +113,8 @@ async function importFile(
         if (row.length !== header.length) {
           throw new AcsError(400, 'IMP-000001', `expected ${header.length} columns, found ${row.length}`);
         }
+        const refusal = spec.refuse?.(key);
+        if (refusal !== undefined) throw new AcsError(400, 'IMP-000002', refusal);
         const cells = Object.fromEntries(header.map((name, i) => [name, row[i] ?? '']));
         const outcome = store.upsertByKey(spec.table, spec.keyFields, store.changesFromText(spec.table.model, cells));
         report[outcome] += 1;

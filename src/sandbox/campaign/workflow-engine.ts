@@ -70,6 +70,10 @@ export class WorkflowEngine {
   private readonly workflows = new Map<string, WorkflowRuntime>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
+  /** Fault hook: while set, a triggered import neither reads its files nor finishes (see {@link holdImports}). */
+  private importsHeld = false;
+  /** Fault hook: keys the import workflows refuse, with the reason (see {@link refuseImportKeys}). */
+  private readonly refusedKeys = new Map<string, string>();
 
   constructor(
     private readonly store: CampaignStore,
@@ -89,6 +93,27 @@ export class WorkflowEngine {
       };
       this.workflows.set(config.id, runtime);
     }
+  }
+
+  /**
+   * Fault hook: imports triggered from now on stay in state `started` without reading their files, as an import
+   * stuck in Campaign would, until {@link releaseImports}. Imports already running are not affected.
+   */
+  holdImports(): void {
+    this.importsHeld = true;
+  }
+
+  /** Lets held imports run and finish. */
+  releaseImports(): void {
+    this.importsHeld = false;
+  }
+
+  /**
+   * Fault hook: from now on, imports refuse the rows with these keys (the key fields joined by `|`) and write them
+   * to their rejects files with this reason, as Campaign does with a row its data model refuses.
+   */
+  refuseImportKeys(keys: Iterable<string>, reason = 'the record was refused by the data model'): void {
+    for (const key of keys) this.refusedKeys.set(key, reason);
   }
 
   /** Current state of a workflow (for tests). */
@@ -222,6 +247,9 @@ export class WorkflowEngine {
   ): Promise<void> {
     const runNumber = workflow.runs;
     try {
+      while (this.importsHeld && workflow.state !== 'stopped' && workflow.runs === runNumber) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       const table = this.store.table(spec.resource);
       if (!table) throw new Error(`the resource '${spec.resource}' does not exist`);
       if (!this.options.importFolder || !this.options.rejectsFolder)
@@ -234,7 +262,13 @@ export class WorkflowEngine {
       execution.report = emptyImportReport();
       await runImport(
         this.store,
-        { table, keyFields: spec.key, folder: this.options.importFolder, rejectsFolder: this.options.rejectsFolder },
+        {
+          table,
+          keyFields: spec.key,
+          folder: this.options.importFolder,
+          rejectsFolder: this.options.rejectsFolder,
+          refuse: (key) => this.refusedKeys.get(key),
+        },
         names,
         {
           stopped: () => workflow.state === 'stopped' || workflow.runs !== runNumber,
