@@ -149,7 +149,7 @@ describe('renderFlowStatus', () => {
           transfer: progress({ rowsDone: 6_000, chunksDone: 3, updatedAt: '2026-11-27T12:00:04.000Z' }),
         },
       },
-      [/^ingress:contacts +RUNNING +phase initial-transfer · 0 passes$/, /^ {4}initial transfer \[#{12}-{12}\]  50%/],
+      [/^ingress:contacts +RUNNING +phase initial-transfer · 0 passes$/, /^ {4}initial transfer \[#{12}-{12}\] {2}50%/],
     ],
   ])('%s', (_name, flow, expected) => {
     const lines = renderFlowStatus(flow, now);
