@@ -20,11 +20,7 @@ import {
   type ReconcileIngressDeletesInput,
   type ReconcileIngressDeletesResult,
 } from './reconcile-deletes';
-import {
-  redriveIngressRejects,
-  type RedriveIngressRejectsInput,
-  type RedriveIngressRejectsResult,
-} from './redrive';
+import { redriveIngressRejects, type RedriveIngressRejectsInput, type RedriveIngressRejectsResult } from './redrive';
 import { type IngressDependencies } from './resolve';
 import { type PageProgress, syncIngressPage } from './sync-page';
 
