@@ -104,6 +104,12 @@ describe('operating the flows from the CLI', () => {
       [`${FLOW}:initial:2`, 'COMPLETED', 'succeeded'],
       [`${FLOW}:initial:1`, 'FAILED', 'failed'],
     ]);
+    expect(await activitySummaries(`${FLOW}:initial:2`)).toEqual([
+      'chunk 3', // resumed from the checkpoint after chunk 2: chunks 1 and 2 were not read again
+    ]);
+    const transfer = await stack.temporal.client.workflow.getHandle(`${FLOW}:initial:2`).describe();
+    expect(await transfer.staticSummary()).toBe(`${MAPPING}: initial transfer, attempt 2 (resumed)`);
+    expect(transfer.memo).toEqual({ counts: expect.objectContaining({ read: 60, rejected: 0 }) as unknown });
     expect((await cli('runs', FLOW)).stdout).toMatch(
       new RegExp(`^RUN +STATUS +OUTCOME +STARTED \\(UTC\\) +DURATION +COUNTS\\n${FLOW}:initial:2 +COMPLETED +succeeded`)
     );
@@ -209,6 +215,15 @@ describe('operating the flows from the CLI', () => {
     );
     expect(text).toMatch(/last pass 2 \(\d+(ms|s) ago\): read 0, created 0/);
   });
+
+  /** The summaries the Temporal UI shows for the page and chunk activities of a workflow, in order. */
+  async function activitySummaries(workflowId: string): Promise<string[]> {
+    const history = await stack.temporal.client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).flatMap((event) => {
+      const summary = event.activityTaskScheduledEventAttributes ? event.userMetadata?.summary?.data : undefined;
+      return summary ? [JSON.parse(Buffer.from(summary).toString('utf8')) as string] : [];
+    });
+  }
 });
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `input`; returns what the terminal showed. */
