@@ -74,7 +74,7 @@ describe('SftpClient errors against the real sshd', () => {
     expect(error.message).toContain(`${server.host}:${server.port}`);
     expect(error.message).toContain(`server presented ssh-ed25519 ${server.hostKeyFingerprint}`);
     expect(error.message).toContain(`expected ${otherFingerprint}`);
-    expect(error.message).toContain(`hostKey.fingerprints: ["${server.hostKeyFingerprint}"]`);
+    expect(error.message).toContain(`campaign.sftp.hostKeyFingerprints: ["${server.hostKeyFingerprint}"]`);
     expect(existsSync(path.join(server.root, 'never.txt'))).toBe(false);
   });
 

@@ -68,6 +68,6 @@ function hostKeyRefusal(presented: PresentedHostKey, trusted: readonly string[])
   return (
     `host key not trusted: the server presented ${presented.keyType} ${presented.fingerprint}; ${expected}. ` +
     `If that key is the server's (check with its administrator or \`ssh-keyscan -p <port> <host> | ssh-keygen -lf -\`), ` +
-    `pin it: hostKey.fingerprints: ["${presented.fingerprint}"]`
+    `pin it in the configuration: campaign.sftp.hostKeyFingerprints: ["${presented.fingerprint}"]`
   );
 }
