@@ -6,5 +6,6 @@ export { initialTransferWorkflow } from './ingress/initial-transfer';
 export { ingressRedriveWorkflow } from './ingress/redrive';
 export { egressManagerWorkflow } from './egress/manager';
 export { egressPassWorkflow } from './egress/pass';
+export { egressRedriveWorkflow } from './egress/redrive';
 export { optOutManagerWorkflow } from './optout/manager';
 export { optOutPassWorkflow } from './optout/pass';

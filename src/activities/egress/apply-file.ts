@@ -19,6 +19,7 @@ import {
   type EgressCounts,
   ZERO_EGRESS_COUNTS,
 } from './contracts';
+import { PROCESSED_FOLDER } from './archive-file';
 import { type EgressReject, EgressRejectsReport } from './rejects-report';
 import { type EventWriteSettings, type LinedEvent, writeEvents } from './write-events';
 
@@ -34,6 +35,15 @@ export const RECORDS_PER_CALL = 2000;
 const HEARTBEAT_EVERY_RECORDS = 100;
 /** Heartbeat at least this often, also while D365 makes a batch wait (429 `Retry-After`). */
 const HEARTBEAT_INTERVAL_MS = 5_000;
+
+/**
+ * The event file, from the source folder; a re-drive looks in `processed/` first, where applied files are moved.
+ */
+async function openEventFile(context: ApplyFileContext, file: string, redrive: boolean): Promise<Readable> {
+  const processed = posix.join(context.sourceFolder, PROCESSED_FOLDER, file);
+  const archived = redrive && (await context.sftp.stat(processed)) !== undefined;
+  return context.sftp.openReadStream(archived ? processed : posix.join(context.sourceFolder, file));
+}
 
 /** What the line heartbeats: the file and the line reached. */
 export interface FileProgress {
@@ -70,7 +80,8 @@ export async function applyEventFile(
   if (!isEventFileName(input.file)) {
     throw ApplicationFailure.nonRetryable(`${input.file} is not an event file name`, EGRESS_INVALID_INPUT);
   }
-  const limit = context.recordsPerCall ?? RECORDS_PER_CALL;
+  const only = input.lines ? new Set(input.lines) : undefined;
+  const limit = only ? only.size : (context.recordsPerCall ?? RECORDS_PER_CALL);
   const counts: EgressCounts = { ...ZERO_EGRESS_COUNTS };
   const rejects: EgressReject[] = [];
   const reject = (line: number, eventId: string, reason: string): void => {
@@ -87,7 +98,7 @@ export async function applyEventFile(
     pending = [];
   };
 
-  const stream = await context.sftp.openReadStream(posix.join(context.sourceFolder, input.file));
+  const stream = await openEventFile(context, input.file, only !== undefined);
   const source: Readable = input.file.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
   stream.once('error', (error) => source.destroy(error));
   let nextLine: number | undefined;
@@ -108,7 +119,7 @@ export async function applyEventFile(
     } else {
       const headerLength = header.done ? 0 : header.value.fields.length;
       for await (const record of records) {
-        if (record.line < input.fromLine) continue;
+        if (record.line < input.fromLine || (only && !only.has(record.line))) continue;
         if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
         if (counts.read === limit) {
           nextLine = record.line;

@@ -20,6 +20,8 @@ export interface ApplyEventFileInput {
   fromLine: number;
   /** Names the rejects report, `<reports.folder>/egress/<reportId>.csv`. */
   reportId: string;
+  /** Re-drive: apply only these lines, reading the file from `processed/` (or the source folder if it is still there). */
+  lines?: number[];
 }
 
 /** What one call did with the records it read. */

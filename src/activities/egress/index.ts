@@ -10,12 +10,14 @@ import {
   type ListEventFilesResult,
 } from './contracts';
 import { listEventFiles } from './list-files';
+import { redriveEgressRejects, type RedriveEgressRejectsInput, type RedriveEgressRejectsResult } from './redrive';
 import { egressSettings } from './settings';
 
 export { EGRESS_INVALID_INPUT, EVENT_FILE_INCOMPLETE, RECORDS_PER_CALL } from './apply-file';
 export { PROCESSED_FOLDER } from './archive-file';
 export { EGRESS_CONFIG_ERROR } from './settings';
 export * from './contracts';
+export type { RedriveEgressRejectsInput, RedriveEgressRejectsResult } from './redrive';
 
 export interface EgressActivities {
   /** Complete event files after the cursor, in the order to apply them. */
@@ -24,6 +26,8 @@ export interface EgressActivities {
   applyEventFile(input: ApplyEventFileInput): Promise<ApplyEventFileResult>;
   /** Moves an applied file to `processed/`; idempotent. */
   archiveEventFile(input: ArchiveEventFileInput): Promise<void>;
+  /** After a fix: applies the events of a rejects report again (`acs-d365 rejects egress --redrive`). */
+  redriveEgressRejects(input: RedriveEgressRejectsInput): Promise<RedriveEgressRejectsResult>;
 }
 
 /**
@@ -32,7 +36,7 @@ export interface EgressActivities {
  */
 export function createEgressActivities(resources: WorkerResources): EgressActivities {
   const logger = resources.logger.child({ component: 'egress' });
-  return {
+  const activities: EgressActivities = {
     listEventFiles: (input) => listEventFiles(resources.sftp(), egressSettings(resources.config).sourceFolder, input),
     archiveEventFile: (input) =>
       archiveEventFile(resources.sftp(), egressSettings(resources.config).sourceFolder, input),
@@ -62,5 +66,8 @@ export function createEgressActivities(resources: WorkerResources): EgressActivi
         input
       );
     },
+    redriveEgressRejects: (input) =>
+      redriveEgressRejects(resources.config.reports.folder, (slice) => activities.applyEventFile(slice), input),
   };
+  return activities;
 }

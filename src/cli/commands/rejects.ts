@@ -1,8 +1,8 @@
 import { type Command } from 'commander';
-import { ingressRedriveWorkflow } from '../../workflows';
+import { egressRedriveWorkflow, ingressRedriveWorkflow } from '../../workflows';
 import { FlowKey, MappingKey } from '../../workflows/search-attributes';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
-import { CliError, ExitCode } from '../errors';
+import { CliError } from '../errors';
 import { ingressMappingOf, requireOneKnownFlow } from '../known-flows';
 import { print } from '../output';
 import { describeCounts } from '../render/flow-status';
@@ -22,28 +22,37 @@ export function registerRejectsCommand(program: Command): void {
     .command('rejects')
     .description(
       "List a flow's rejects reports (records a pass could not write, and why), show one, or re-drive them after a " +
-        'fix: the current D365 rows of their keys are applied again.'
+        'fix: ingress applies the current D365 rows of their keys again, egress the listed event lines.'
     )
     .argument('<flow>', 'ingress:<mapping> or egress')
     .option('-c, --config <file>', 'configuration file (default: $ACS_D365_CONFIG); its reports.folder is read')
     .option('--show <report>', 'print the lines of one report (key, field, value kind, reason; never values)')
-    .option('--redrive [reports...]', 're-drive these reports (ingress), or every listed report when none is named')
+    .option('--redrive [reports...]', 're-drive these reports, or every listed report when none is named')
     .option('--json', 'print as JSON')
     .addHelpText(
       'after',
       `
 Run it where the worker's reports.folder is readable (the same machine or a shared volume).
-A re-driven report is renamed *.redriven; records still refused go to a new report.
+A re-driven report is renamed *.redriven; records still refused go to a new report. Writes are keyed (record key,
+event id), so re-driving next to running passes, or twice, duplicates nothing.
 
 Examples:
   $ acs-d365 rejects ingress:contacts --config acs-d365.yaml
   $ acs-d365 rejects ingress:contacts --show contacts-pass-3-1a2b3c4d.csv
-  $ acs-d365 rejects ingress:contacts --redrive                 after fixing the data in D365 or the mapping`
+  $ acs-d365 rejects ingress:contacts --redrive                 after fixing the data in D365 or the mapping
+  $ acs-d365 rejects egress --redrive                           after creating the missing contacts`
     )
     .action(async (name: string, options: RejectsOptions) => {
       const file = configPathFrom(options.config);
       const config = await loadConfigOrExit(file);
       const flow = requireOneKnownFlow(name, config);
+      if (flow === 'optout') {
+        throw new CliError(
+          `optout has no rejects: it writes an audit of every decision under ${config.reports.folder}/optout ` +
+            '(see docs/optout.md)',
+          2
+        );
+      }
       const folder = rejectsFolder(config.reports.folder, flow);
       if (options.show) return showReport(folder, options.show, options.json === true);
       const reports = await listRejectsReports(folder);
@@ -78,14 +87,6 @@ async function showReport(folder: string, name: string, json: boolean): Promise<
 }
 
 async function redrive(configFile: string, flow: string, names: string[], listed: string[]): Promise<void> {
-  const mapping = ingressMappingOf(flow);
-  if (!mapping) {
-    throw new CliError(
-      `${flow}: re-drive is for ingress mappings. Egress rejects name the event file and line; ` +
-        'once fixed, the events come again with the next Campaign export.',
-      ExitCode.usage
-    );
-  }
   const missing = names.filter((name) => !listed.includes(name));
   if (missing.length > 0)
     throw new CliError(`no report ${missing.join(', ')}; the flow has: ${listed.join(', ') || 'none'}`);
@@ -94,19 +95,32 @@ async function redrive(configFile: string, flow: string, names: string[], listed
   try {
     const workflowId = `${flow}:redrive:${new Date().toISOString().replace(/[-:.]/g, '')}`;
     print(`${flow}: re-driving ${names.length} report(s) as workflow ${workflowId}…`);
-    const result = await connected.client.workflow.execute(ingressRedriveWorkflow, {
-      workflowId,
-      taskQueue: connected.settings.taskQueue,
-      args: [{ mapping, reports: names }],
-      typedSearchAttributes: [
-        { key: FlowKey, value: 'ingress' },
-        { key: MappingKey, value: mapping },
-      ],
-      staticSummary: `${mapping}: re-drive of ${names.length} rejects report(s)`,
-    });
-    print(`${flow}: ${result.keys} records re-driven: ${describeCounts({ ...result.counts })}`);
-    if (result.unkeyed > 0) print(`  ${result.unkeyed} lines had no usable key and were left as they are`);
-    if (result.rejectsReport) print(`  still rejected: see ${result.rejectsReport} (acs-d365 rejects ${flow})`);
+    const start = { workflowId, taskQueue: connected.settings.taskQueue };
+    const mapping = ingressMappingOf(flow);
+    if (mapping) {
+      const result = await connected.client.workflow.execute(ingressRedriveWorkflow, {
+        ...start,
+        args: [{ mapping, reports: names }],
+        typedSearchAttributes: [
+          { key: FlowKey, value: 'ingress' },
+          { key: MappingKey, value: mapping },
+        ],
+        staticSummary: `${mapping}: re-drive of ${names.length} rejects report(s)`,
+      });
+      print(`${flow}: ${result.keys} records re-driven: ${describeCounts({ ...result.counts })}`);
+      if (result.unkeyed > 0) print(`  ${result.unkeyed} lines had no usable key and were left as they are`);
+      if (result.rejectsReport) print(`  still rejected: see ${result.rejectsReport} (acs-d365 rejects ${flow})`);
+    } else {
+      const result = await connected.client.workflow.execute(egressRedriveWorkflow, {
+        ...start,
+        args: [{ reports: names }],
+        typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
+        staticSummary: `egress: re-drive of ${names.length} rejects report(s)`,
+      });
+      print(`${flow}: ${result.lines} event lines re-driven: ${describeCounts({ ...result.counts })}`);
+      if (result.wholeFile > 0) print(`  ${result.wholeFile} lines were about a whole file and were left as they are`);
+      if (result.rejectsReport) print(`  still rejected: see ${result.rejectsReport} (acs-d365 rejects ${flow})`);
+    }
   } finally {
     await connected.close();
   }
