@@ -4,6 +4,7 @@ import { type Config } from './config/schema';
 import { readSecrets } from './config/secrets';
 import { createLogger, type Logger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';
+import { codecDataConverter } from './temporal/codec';
 import { connectionOptions, temporalSettings } from './temporal/connection-settings';
 
 export interface RunWorkerOptions {
@@ -17,12 +18,14 @@ export interface RunWorkerOptions {
 
 /**
  * Runs the worker until SIGINT or SIGTERM, then lets in-flight tasks finish and returns.
- * Secrets are read first: a missing one stops the worker before it connects, naming the variable.
+ * Secrets and payload encryption keys are read first: a missing one stops the worker before it connects, naming the
+ * variable.
  */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const logger = options.logger ?? createLogger({ bindings: { component: 'worker' } });
   const secrets = readSecrets(options.config, options.env);
   const settings = temporalSettings(options.config.temporal, secrets.temporalApiKey, options.env);
+  const dataConverter = codecDataConverter(options.config.temporal, options.env);
 
   installRuntimeOnce(logger);
   const connection = await NativeConnection.connect(connectionOptions(settings));
@@ -34,9 +37,15 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       taskQueue: settings.taskQueue,
       workflowsPath: require.resolve('./workflows'),
       activities: createActivities({ resources }),
+      ...(dataConverter ? { dataConverter } : {}),
     });
     logger.info(
-      { address: settings.address, namespace: settings.namespace, taskQueue: settings.taskQueue },
+      {
+        address: settings.address,
+        namespace: settings.namespace,
+        taskQueue: settings.taskQueue,
+        payloadEncryption: dataConverter ? `on (key ${options.config.temporal.encryption?.currentKeyId})` : 'off',
+      },
       'worker started'
     );
     options.onReady?.({ address: settings.address, namespace: settings.namespace, taskQueue: settings.taskQueue });

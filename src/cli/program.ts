@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCodecServerCommand } from './commands/codec-server';
 import { registerConfigCommand } from './commands/config';
 import { registerSandboxCommand } from './commands/sandbox';
 import { registerSimulateCommand } from './commands/simulate';
@@ -38,5 +39,6 @@ Examples:
   registerRejectsCommand(program);
   registerResetCursorCommand(program);
   registerSimulateCommand(program);
+  registerCodecServerCommand(program);
   return program;
 }

@@ -17,6 +17,7 @@ export function checkConfigRules(config: Config): ConfigProblem[] {
     ...checkMappingNames(config),
     ...checkOptOut(config),
     ...checkFlowsPresent(config),
+    ...checkEncryptionKeys(config),
   ];
 }
 
@@ -113,4 +114,27 @@ function checkFlowsPresent(config: Config): ConfigProblem[] {
     config.egress !== undefined ||
     (config.optOut !== undefined && config.optOut.mode !== 'disabled');
   return anyFlow ? [] : [{ path: '(root)', message: 'configures no flow: add ingress, egress or optOut' }];
+}
+
+/** The current key must be listed, and an id names one key only (payloads find their key by id). */
+function checkEncryptionKeys(config: Config): ConfigProblem[] {
+  const encryption = config.temporal.encryption;
+  if (!encryption) return [];
+  const problems: ConfigProblem[] = [];
+  const ids = encryption.keys.map((key) => key.id);
+  ids.forEach((id, index) => {
+    if (ids.indexOf(id) !== index) {
+      problems.push({
+        path: `temporal.encryption.keys[${index}].id`,
+        message: `"${id}" is already used by keys[${ids.indexOf(id)}]`,
+      });
+    }
+  });
+  if (!ids.includes(encryption.currentKeyId)) {
+    problems.push({
+      path: 'temporal.encryption.currentKeyId',
+      message: `"${encryption.currentKeyId}" is not the id of any of temporal.encryption.keys (${ids.join(', ')})`,
+    });
+  }
+  return problems;
 }

@@ -101,6 +101,10 @@ const campaignSchema = z.strictObject({
   sftp: sftpSchema,
 });
 
+const encryptionKeyId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores, like 2026-11');
+
 const temporalSchema = z.strictObject({
   address: nonEmpty.default('localhost:7233'),
   namespace: nonEmpty.default('default'),
@@ -114,6 +118,25 @@ const temporalSchema = z.strictObject({
       keyFile: nonEmpty,
       caFile: nonEmpty.optional(),
       serverName: nonEmpty.optional(),
+    })
+    .optional(),
+  /**
+   * Payload encryption (AES-256-GCM) of workflow inputs, results, memos and failure messages. Off when absent. Keep a
+   * retired key listed as long as histories encrypted with it are kept; `currentKeyId` encrypts new payloads.
+   */
+  encryption: z
+    .strictObject({
+      currentKeyId: encryptionKeyId,
+      keys: z
+        .array(
+          z.strictObject({
+            /** Stored in each payload's metadata; never reuse an id for another key. */
+            id: encryptionKeyId,
+            /** Environment variable holding the 32-byte key in base64 (`openssl rand -base64 32`), or `<NAME>_FILE`. */
+            keyEnv: envName,
+          })
+        )
+        .min(1, 'must list at least one key'),
     })
     .optional(),
 });

@@ -76,3 +76,20 @@ function readPem(file: string, what: string): Buffer {
     throw new Error(`cannot read ${what} (${file}): ${(err as NodeJS.ErrnoException).code ?? 'read failed'}`);
   }
 }
+
+/**
+ * Reads a secret the way every `…Env` setting works: `NAME` holds the value, or `NAME_FILE` the path of a file holding
+ * it (Docker and Kubernetes secrets). Undefined when neither is set; an unreadable file throws, naming the variable
+ * and the path (never the value).
+ */
+export function readEnvSecret(envName: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const direct = env[envName];
+  if (direct !== undefined && direct !== '') return direct.trim();
+  const file = env[`${envName}_FILE`];
+  if (file === undefined || file === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`cannot read ${envName}_FILE (${file}): ${(err as NodeJS.ErrnoException).code ?? 'read failed'}`);
+  }
+}
