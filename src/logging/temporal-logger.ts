@@ -14,7 +14,7 @@ export class PinoTemporalLogger implements TemporalLogger {
   constructor(private readonly logger: Logger) {}
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    this.logger[PINO_LEVEL[level]](meta ?? {}, message);
+    this.logger[PINO_LEVEL[level]](withPinoError(meta), message);
   }
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);
@@ -31,4 +31,14 @@ export class PinoTemporalLogger implements TemporalLogger {
   error(message: string, meta?: LogMetadata): void {
     this.log('ERROR', message, meta);
   }
+}
+
+/**
+ * The SDK puts failures under `error`; pino serialises an Error (type, message, stack, cause) only under `err`, and
+ * would log `"error":{}` otherwise.
+ */
+function withPinoError(meta: LogMetadata | undefined): LogMetadata {
+  if (!meta || !(meta.error instanceof Error)) return meta ?? {};
+  const { error, ...rest } = meta;
+  return { ...rest, err: error };
 }

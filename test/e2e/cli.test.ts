@@ -105,6 +105,33 @@ describe('acs-d365 config validate', () => {
     expect(result.stderr).toContain('campaign.sftp.privateKeyEnv: environment variable CAMPAIGN_SFTP_KEY is not set');
   });
 
+  it('with --check-env, checks the payload encryption keys as the worker will', async () => {
+    const file = path.join(workDir, 'encrypted.yaml');
+    const config = YAML.parse(readFileSync(EXAMPLE, 'utf8')) as { temporal?: Record<string, unknown> };
+    config.temporal = {
+      ...config.temporal,
+      encryption: {
+        currentKeyId: 'k2',
+        keys: [
+          { id: 'k1', keyEnv: 'TEST_CODEC_K1' },
+          { id: 'k2', keyEnv: 'TEST_CODEC_K2' },
+        ],
+      },
+    };
+    writeFileSync(file, YAML.stringify(config));
+    const result = await runCli(['config', 'validate', file, '--check-env'], {
+      D365_CLIENT_SECRET: 'x',
+      CAMPAIGN_CLIENT_SECRET: 'x',
+      CAMPAIGN_SFTP_KEY: 'x',
+      TEMPORAL_API_KEY: 'x',
+      TEST_CODEC_K1: 'too-short',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('TEST_CODEC_K1 must hold a 32-byte key in base64');
+    expect(result.stderr).toContain('temporal.encryption.keys[1] (id k2): TEST_CODEC_K2 is not set');
+    expect(result.stderr).not.toContain('too-short');
+  });
+
   it('says when the file does not exist', async () => {
     const result = await runCli(['config', 'validate', path.join(workDir, 'nope.yaml')]);
     expect(result.code).toBe(1);

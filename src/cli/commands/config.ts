@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command } from 'commander';
+import { CodecKeyError, loadKeyring } from '../../temporal/codec';
 import { loadConfigFile } from '../../config/load';
 import { configJsonSchema } from '../../config/json-schema';
 import { MissingSecretsError, readSecrets } from '../../config/secrets';
@@ -88,6 +89,22 @@ Examples:
 }
 
 function secretProblems(config: Config): { path: string; message: string }[] {
+  return [...missingSecrets(config), ...encryptionKeyProblems(config)];
+}
+
+/** The payload encryption keys, checked as the worker will (set, 32 bytes in base64, current key listed). */
+function encryptionKeyProblems(config: Config): { path: string; message: string }[] {
+  if (!config.temporal.encryption) return [];
+  try {
+    loadKeyring(config.temporal.encryption);
+    return [];
+  } catch (err) {
+    if (!(err instanceof CodecKeyError)) throw err;
+    return [{ path: 'temporal.encryption', message: err.message }];
+  }
+}
+
+function missingSecrets(config: Config): { path: string; message: string }[] {
   try {
     readSecrets(config);
     return [];
