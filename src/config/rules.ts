@@ -18,7 +18,14 @@ export function checkConfigRules(config: Config): ConfigProblem[] {
     ...checkOptOut(config),
     ...checkFlowsPresent(config),
     ...checkEncryptionKeys(config),
+    ...checkTemporalTls(config),
   ];
+}
+
+function checkTemporalTls(config: Config): ConfigProblem[] {
+  const tls = config.temporal.tls;
+  if (!tls || (tls.certFile === undefined) === (tls.keyFile === undefined)) return [];
+  return [{ path: 'temporal.tls', message: 'set certFile and keyFile together (a client certificate and its key)' }];
 }
 
 function checkSftpAuth(config: Config): ConfigProblem[] {

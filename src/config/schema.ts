@@ -111,11 +111,14 @@ const temporalSchema = z.strictObject({
   taskQueue: nonEmpty.default('acs-d365-sync'),
   /** Temporal Cloud API key, by environment variable name. */
   apiKeyEnv: envName.optional(),
-  /** mTLS: paths of PEM files (the key file is read by the worker, never logged). */
+  /**
+   * TLS to the Temporal frontend (on when this block is present, even empty): paths of PEM files. `certFile` and
+   * `keyFile` (both or neither) add a client certificate (mTLS); `caFile` trusts a private CA.
+   */
   tls: z
     .strictObject({
-      certFile: nonEmpty,
-      keyFile: nonEmpty,
+      certFile: nonEmpty.optional(),
+      keyFile: nonEmpty.optional(),
       caFile: nonEmpty.optional(),
       serverName: nonEmpty.optional(),
     })

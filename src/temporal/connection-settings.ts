@@ -8,7 +8,11 @@ export interface TemporalSettings {
   taskQueue: string;
   /** Temporal Cloud API key (implies TLS). */
   apiKey?: string;
-  tls?: { clientCertPair: { crt: Buffer; key: Buffer }; serverRootCACertificate?: Buffer; serverNameOverride?: string };
+  tls?: {
+    clientCertPair?: { crt: Buffer; key: Buffer };
+    serverRootCACertificate?: Buffer;
+    serverNameOverride?: string;
+  };
 }
 
 type TemporalBlock = Config['temporal'];
@@ -37,18 +41,23 @@ export function temporalSettings(
   const keyFile = env.TEMPORAL_TLS_CLIENT_KEY_PATH || block.tls?.keyFile;
   const caFile = env.TEMPORAL_TLS_SERVER_CA_CERT_PATH || block.tls?.caFile;
   const serverName = env.TEMPORAL_TLS_SERVER_NAME || block.tls?.serverName;
-  if (certFile || keyFile) {
-    if (!certFile || !keyFile) {
-      throw new Error(
-        'mTLS needs both a client certificate and its key: set temporal.tls.certFile and keyFile ' +
-          '(or TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH).'
-      );
-    }
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new Error(
+      'mTLS needs both a client certificate and its key: set temporal.tls.certFile and keyFile ' +
+        '(or TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH).'
+    );
+  }
+  // TLS is on with the block (even empty), a client certificate, or a private CA or server name to check.
+  if (block.tls || certFile || caFile || serverName) {
     settings.tls = {
-      clientCertPair: {
-        crt: readPem(certFile, 'the TLS client certificate'),
-        key: readPem(keyFile, 'the TLS client key'),
-      },
+      ...(certFile && keyFile
+        ? {
+            clientCertPair: {
+              crt: readPem(certFile, 'the TLS client certificate'),
+              key: readPem(keyFile, 'the TLS client key'),
+            },
+          }
+        : {}),
       ...(caFile ? { serverRootCACertificate: readPem(caFile, 'the TLS server CA certificate') } : {}),
       ...(serverName ? { serverNameOverride: serverName } : {}),
     };

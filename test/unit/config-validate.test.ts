@@ -118,6 +118,11 @@ describe('config validate', () => {
     ],
     ['no fields at all', (c) => (c.ingress[0].fields = []), 'ingress[0].fields: must map at least one field'],
     [
+      'a Temporal client certificate without its key',
+      (c) => (c.temporal.tls = { certFile: '/etc/acs/client.pem' }),
+      'temporal.tls: set certFile and keyFile together (a client certificate and its key)',
+    ],
+    [
       'an uppercase D365 column',
       (c) => (c.ingress[0].fields[0].from = 'FirstName'),
       'ingress[0].fields[0].from: must be a D365 logical name',

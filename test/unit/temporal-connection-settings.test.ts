@@ -58,6 +58,17 @@ describe('Temporal connection settings', () => {
     expect(fromEnv.tls).toEqual({ clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') } });
   });
 
+  it('turns on TLS without a client certificate: an empty tls block, or a private CA', () => {
+    expect(connectionOptions(temporalSettings({ ...block, tls: {} }, undefined, {})).tls).toEqual({});
+    expect(temporalSettings({ ...block, tls: { caFile } }, undefined, {}).tls).toEqual({
+      serverRootCACertificate: Buffer.from('CA'),
+    });
+    expect(temporalSettings(block, undefined, { TEMPORAL_TLS_SERVER_CA_CERT_PATH: caFile }).tls).toEqual({
+      serverRootCACertificate: Buffer.from('CA'),
+    });
+    expect(temporalSettings(block, undefined, {}).tls).toBeUndefined();
+  });
+
   it('refuses a certificate without its key, and names an unreadable file', () => {
     expect(() => temporalSettings(block, undefined, { TEMPORAL_TLS_CLIENT_CERT_PATH: certFile })).toThrow(
       'mTLS needs both a client certificate and its key'
