@@ -6,6 +6,7 @@ import { assertBuildIsFresh, collect, PROJECT_ROOT, runCli, startCli, waitForOut
 import { contactsAndProfiles, readProfiles, untilStatus } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
+import { eventually } from '../harness/eventually';
 
 const MAPPING = 'ops-contacts';
 const FLOW = ingressManagerId(MAPPING);
@@ -233,16 +234,4 @@ async function onTerminal(args: string[], env: Record<string, string>, input: st
   child.stdin.write(input);
   const result = await collect(child);
   return result.stdout;
-}
-
-async function eventually(attempt: () => Promise<void>, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
 }

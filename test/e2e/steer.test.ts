@@ -4,6 +4,7 @@ import { assertBuildIsFresh, runCli } from '../harness/cli';
 import { untilStatus } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
+import { eventually } from '../harness/eventually';
 
 /** start, pause, resume, sync-now, replay and stop, as an operator types them, against a running stack. */
 describe('steering flows from the CLI', () => {
@@ -84,15 +85,3 @@ describe('steering flows from the CLI', () => {
     await expect(manager.query(ingressStatusQuery)).resolves.toBeDefined(); // a closed workflow still answers queries
   });
 });
-
-async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}

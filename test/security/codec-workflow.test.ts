@@ -12,6 +12,7 @@ import { readProfiles } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
 import { allText, historyPayloads } from './history-text';
+import { eventually } from '../harness/eventually';
 
 /**
  * With temporal.encryption on, the worker process and the CLI share the AES-GCM codec: every payload the server
@@ -133,16 +134,4 @@ describe('payload encryption on the real Temporal server', () => {
 
 function encodingOf(payload: Payload): string {
   return Buffer.from(payload.metadata?.encoding ?? []).toString();
-}
-
-async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  }
 }

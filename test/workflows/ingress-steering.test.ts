@@ -12,6 +12,7 @@ import {
 import { contactsAndProfiles, untilStatus } from '../harness/flow-compare';
 import { contactsToProfiles } from '../harness/mappings';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
+import { eventually } from '../harness/eventually';
 
 describe('steering an ingress flow: preflight, pause, resume, sync now, replay', () => {
   let stack: FlowStack;
@@ -88,16 +89,3 @@ describe('steering an ingress flow: preflight, pause, resume, sync now, replay',
     expect(after.campaign).toEqual(after.d365);
   });
 });
-
-/** Retries `attempt` until it resolves (the replay's workflow may not exist yet right after the signal). */
-async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}

@@ -61,6 +61,14 @@ export function createIngressActivities(
     dynamics: () => resources.dynamics(),
   };
   const logger = resources.logger.child({ component: 'ingress' });
+  /** What writing a mapping's rows to Campaign needs, for pages and re-drives alike. */
+  const writeContext = async (mapping: string) => ({
+    resolved: await cache.get(mapping),
+    dynamics: resources.dynamics(),
+    concurrency: resources.config.campaign.maxConcurrentRequests,
+    reportsFolder: resources.config.reports.folder,
+    profileLinks: () => new ProfileLinks(linkSources),
+  });
   return {
     preflightIngress: (input) => preflightIngress(deps, cache, input),
     async countSourceRows(input) {
@@ -77,11 +85,7 @@ export function createIngressActivities(
       const activity = asyncLocalStorage.getStore();
       return redriveIngressRejects(
         {
-          resolved: await cache.get(input.mapping),
-          dynamics: resources.dynamics(),
-          concurrency: resources.config.campaign.maxConcurrentRequests,
-          reportsFolder: resources.config.reports.folder,
-          profileLinks: () => new ProfileLinks(linkSources),
+          ...(await writeContext(input.mapping)),
           ...(activity ? { heartbeat: (keysDone: number) => activity.heartbeat({ keysDone }) } : {}),
         },
         input
@@ -91,13 +95,9 @@ export function createIngressActivities(
       const activity = asyncLocalStorage.getStore();
       return syncIngressPage(
         {
-          resolved: await cache.get(input.mapping),
-          dynamics: resources.dynamics(),
+          ...(await writeContext(input.mapping)),
           pageSize: resources.config.dynamics.pageSize,
-          concurrency: resources.config.campaign.maxConcurrentRequests,
-          reportsFolder: resources.config.reports.folder,
           logger,
-          profileLinks: () => new ProfileLinks(linkSources),
           ...(activity
             ? {
                 progress: (progress: PageProgress) => activity.heartbeat(progress),
