@@ -53,7 +53,7 @@ Examples:
       const flow = requireOneKnownFlow(name, await loadConfigOrExit(file));
       const connected = await connectClient(file);
       try {
-        const runs = await listRuns(connected.client, flow, options.limit);
+        const runs = await listRuns(connected.client, connected.settings.taskQueue, flow, options.limit);
         print(options.json ? JSON.stringify(runsReportSchema.parse({ flow, runs }), null, 2) : renderRuns(flow, runs));
       } finally {
         await connected.close();
@@ -61,10 +61,11 @@ Examples:
     });
 }
 
-export async function listRuns(client: Client, flow: string, limit: number): Promise<RunReport[]> {
+export async function listRuns(client: Client, taskQueue: string, flow: string, limit: number): Promise<RunReport[]> {
   const runs: RunReport[] = [];
   if (limit === 0) return runs;
-  for await (const execution of client.workflow.list({ query: `WorkflowId STARTS_WITH '${flow}:'` })) {
+  const query = `WorkflowId STARTS_WITH '${flow}:' AND TaskQueue = '${taskQueue}'`;
+  for await (const execution of client.workflow.list({ query })) {
     const counts = (execution.memo?.counts ?? {}) as Record<string, number>;
     const closedAt = execution.closeTime ?? null;
     runs.push({

@@ -128,7 +128,8 @@ export async function collectStatus(
   const types = MANAGER_TYPES.map((type) => `'${type}'`).join(', ');
   // Newest run first: after continue-as-new, the running run of a manager is listed before its closed ones.
   for await (const execution of client.workflow.list({
-    query: `${FlowKey.name} IS NOT NULL AND WorkflowType IN (${types})`,
+    // This deployment's task queue only: other deployments may share the namespace (and encrypt with other keys).
+    query: `${FlowKey.name} IS NOT NULL AND WorkflowType IN (${types}) AND TaskQueue = '${settings.taskQueue}'`,
   })) {
     if (flows.has(execution.workflowId)) continue;
     const running = execution.status.name === 'RUNNING';
