@@ -35,5 +35,5 @@ fi
 # sshd refuses to start without its privilege-separation directory.
 if [ ! -d /run/sshd ] && [ "$(id -u)" -eq 0 ]; then mkdir -p /run/sshd && chmod 0755 /run/sshd; fi
 
-say "building (tsc)"
-npx tsc -p tsconfig.build.json
+say "building (tsc, then the workflow bundle)"
+npm run -s build

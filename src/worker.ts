@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';
 import { codecDataConverter } from './temporal/codec';
 import { connectionOptions, temporalSettings } from './temporal/connection-settings';
+import { workflowCode } from './workflow-code';
 
 export interface RunWorkerOptions {
   config: Config;
@@ -35,7 +36,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
-      workflowsPath: require.resolve('./workflows'),
+      ...workflowCode(),
       activities: createActivities({ resources }),
       ...(dataConverter ? { dataConverter } : {}),
     });

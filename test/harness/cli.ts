@@ -11,17 +11,25 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Fails early when dist/ is older than src/: end-to-end tests run the built CLI, as users do. */
+/**
+ * Fails early when dist/ (the compiled CLI, and the workflow bundle the worker runs) is older than src/: end-to-end
+ * tests run the built CLI, as users do.
+ */
 export function assertBuildIsFresh(): void {
-  const built = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
-  let builtAt: number;
-  try {
-    builtAt = statSync(built).mtimeMs;
-  } catch {
-    throw new Error('dist/ is missing: run `npm run build` (npm test does it for you).');
+  const src = (dir: string) => newestMtime(path.join(PROJECT_ROOT, 'src', dir));
+  // The bundle holds the workflows and the pure code they import.
+  const sources = { 'cli/main.js': src('.'), 'workflows.bundle.js': Math.max(src('workflows'), src('sync')) };
+  for (const [built, newest] of Object.entries(sources)) {
+    let builtAt: number;
+    try {
+      builtAt = statSync(path.join(PROJECT_ROOT, 'dist', built)).mtimeMs;
+    } catch {
+      throw new Error(`dist/${built} is missing: run \`npm run build\` (npm test does it for you).`);
+    }
+    if (newest > builtAt) {
+      throw new Error(`dist/${built} is older than src/: run \`npm run build\` (npm test does it for you).`);
+    }
   }
-  const newest = newestMtime(path.join(PROJECT_ROOT, 'src'));
-  if (newest > builtAt) throw new Error('dist/ is older than src/: run `npm run build` (npm test does it for you).');
 }
 
 function newestMtime(dir: string): number {
