@@ -60,13 +60,15 @@ export interface FlowStackOptions {
   campaign?: CampaignSimulatorOptions;
   /** D365 rows per page. @default 5000 */
   pageSize?: number;
+  /** Connects to another Temporal server than the test run's (e.g. one the test restarts). @default the run's */
+  connect?: () => Promise<TemporalTestConnections>;
   /** The flows to configure; connection settings are filled in by the stack. */
   flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
 }
 
 export async function startFlowStack(options: FlowStackOptions): Promise<FlowStack> {
   const dir = await mkdtemp(path.join(tmpdir(), 'acs-flow-'));
-  const temporal = await connectToTestTemporal();
+  const temporal = await (options.connect ?? connectToTestTemporal)();
   const sftp = await startSshd({ root: path.join(dir, 'campaign-storage') });
   const dynamics = await startDynamicsSimulator({ tls: true, ...options.dynamics });
   const campaign = await startCampaignSimulator({ commandDelayMs: 20, sftpRoot: sftp.root, ...options.campaign });
