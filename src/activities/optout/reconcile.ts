@@ -4,7 +4,7 @@ import {
   parseAcsDate,
   type ResourceClient,
 } from '../../connectors/campaign';
-import { type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { DynamicsApiError, type DynamicsClient, type Row } from '../../connectors/dynamics';
 import { decideOptOut, type OptOutMode, type OptOutSide } from '../../sync/optout';
 import { type AuditRow } from './audit-report';
 import { type OptOutCounts } from './contracts';
@@ -41,6 +41,8 @@ export interface ReconcileScope {
 export async function reconcileRecord(scope: ReconcileScope, target: RecordTarget, states: PairState[]): Promise<void> {
   const toCampaign: Record<string, boolean> = {};
   const toD365: Record<string, boolean> = {};
+  const campaignAudit: AuditRow[] = [];
+  const d365Audit: AuditRow[] = [];
   for (const { pair, d365, campaign } of states) {
     const decision = decideOptOut(scope.mode, d365, campaign);
     if (scope.mode === 'bidirectional' && d365.value !== campaign.value) scope.counts.conflicts += 1;
@@ -48,11 +50,10 @@ export async function reconcileRecord(scope: ReconcileScope, target: RecordTarge
       scope.counts.skipped += 1;
       continue;
     }
-    scope.counts.applied += 1;
     const old = decision.write === 'campaign' ? campaign.value : d365.value;
     if (decision.write === 'campaign') toCampaign[pair.apiField] = decision.value;
     else toD365[pair.column] = decision.value;
-    scope.audit.push({
+    (decision.write === 'campaign' ? campaignAudit : d365Audit).push({
       key: target.contactId,
       attribute: pair.attribute,
       old: String(old),
@@ -61,8 +62,36 @@ export async function reconcileRecord(scope: ReconcileScope, target: RecordTarge
       reason: `${decision.reason}; wrote ${decision.write === 'campaign' ? pair.apiField : pair.column} (D365 ${timeText(d365)}, Campaign ${timeText(campaign)})`,
     });
   }
-  if (Object.keys(toCampaign).length > 0) await scope.profiles.patch(target.pkey, toCampaign);
-  if (Object.keys(toD365).length > 0) await scope.dynamics.update(CONTACTS_SET, target.contactId, toD365);
+  if (campaignAudit.length > 0) {
+    await scope.profiles.patch(target.pkey, toCampaign);
+    record(scope, campaignAudit);
+  }
+  if (d365Audit.length > 0) {
+    try {
+      await scope.dynamics.update(CONTACTS_SET, target.contactId, toD365);
+      record(scope, d365Audit);
+    } catch (error) {
+      const refusal = d365Refusal(error);
+      if (refusal === undefined) throw error;
+      // D365 refuses this contact's write (e.g. an inactive contact is read-only): audit it, go on with the others.
+      scope.counts.rejected += d365Audit.length;
+      scope.audit.push(...d365Audit.map((row) => ({ ...row, reason: `${refusal}; not applied (${row.reason})` })));
+    }
+  }
+}
+
+function record(scope: ReconcileScope, rows: AuditRow[]): void {
+  scope.counts.applied += rows.length;
+  scope.audit.push(...rows);
+}
+
+/** Statuses with which D365 refuses one record's write (not a service problem, which the slice retries). */
+const RECORD_REFUSED = new Set([400, 403, 404, 412]);
+
+/** Why D365 refused this record's write, without its values; undefined for errors retrying may fix. */
+function d365Refusal(error: unknown): string | undefined {
+  if (!(error instanceof DynamicsApiError) || !RECORD_REFUSED.has(error.status)) return undefined;
+  return `D365 refused the write (HTTP ${error.status}${error.code ? ` ${error.code}` : ''})`;
 }
 
 /** The D365 side of a pair from a contact row (a null flag reads as false, as D365 shows it). */
