@@ -112,45 +112,39 @@ describe('SFTP connection dropped mid-upload and mid-read', () => {
     expect(Object.values(changed(sides.d365)).every(([flag]) => flag === true)).toBe(true);
   }, 200_000);
 
-  // KNOWN BUG (see docs/guarantees.md): when the session drops while applyEventFile reads its file, the read neither
-  // ends nor fails, and the activity's timer heartbeat keeps Temporal from retrying it: the pass stalls (until the
-  // 30-minute start-to-close timeout). `failing` keeps the suite green while the bug exists; the test stops waiting
+  // Was a bug: the read neither ended nor failed when the session dropped, so the pass stalled. The test stops waiting
   // once the slice made no progress for 20 s.
-  it.failing(
-    'applies every event once although the connection drops while an event file is read',
-    async () => {
-      const generated = stack.campaign.exports!.generateEvents(1_500);
-      await stack.campaign.exports!.writeNow();
-      egress = await stack.temporal.client.workflow.start(egressManagerWorkflow, {
-        taskQueue: stack.taskQueue,
-        workflowId: 'rel-sftp-egress',
-        args: [{}],
-      });
-      await untilQuery(egress, egressStatusQuery, (s) => s.phase === 'applying', 30_000);
-      expect(await dropWhile(stack, async () => (await egress.query(egressStatusQuery)).passes < 1)).toBeGreaterThan(0);
-      const pass = stack.temporal.client.workflow.getHandle('rel-sftp-egress:pass:1');
-      let progress = '';
-      let progressAt = Date.now();
-      await until(
-        async () => {
-          if ((await egress.query(egressStatusQuery)).passes >= 1) return true;
-          const pending = (await pass.describe().catch(() => undefined))?.raw.pendingActivities?.[0];
-          const now = JSON.stringify(pending?.heartbeatDetails ?? null) + String(pending?.attempt);
-          if (now !== progress) [progress, progressAt] = [now, Date.now()];
-          return Date.now() - progressAt > 20_000;
-        },
-        150_000,
-        'the egress pass to finish, or to stall'
-      );
-      const done = await egress.query(egressStatusQuery);
-      expect(done.passes).toBe(1);
-      expect(done.lastError).toBeUndefined();
-      const activities = await activitiesPerEventId(stack.resources);
-      expect(duplicatedEventIds(activities)).toEqual([]);
-      expect(activities.size).toBe(generated);
-    },
-    200_000
-  );
+  it('applies every event once although the connection drops while an event file is read', async () => {
+    const generated = stack.campaign.exports!.generateEvents(1_500);
+    await stack.campaign.exports!.writeNow();
+    egress = await stack.temporal.client.workflow.start(egressManagerWorkflow, {
+      taskQueue: stack.taskQueue,
+      workflowId: 'rel-sftp-egress',
+      args: [{}],
+    });
+    await untilQuery(egress, egressStatusQuery, (s) => s.phase === 'applying', 30_000);
+    expect(await dropWhile(stack, async () => (await egress.query(egressStatusQuery)).passes < 1)).toBeGreaterThan(0);
+    const pass = stack.temporal.client.workflow.getHandle('rel-sftp-egress:pass:1');
+    let progress = '';
+    let progressAt = Date.now();
+    await until(
+      async () => {
+        if ((await egress.query(egressStatusQuery)).passes >= 1) return true;
+        const pending = (await pass.describe().catch(() => undefined))?.raw.pendingActivities?.[0];
+        const now = JSON.stringify(pending?.heartbeatDetails ?? null) + String(pending?.attempt);
+        if (now !== progress) [progress, progressAt] = [now, Date.now()];
+        return Date.now() - progressAt > 20_000;
+      },
+      150_000,
+      'the egress pass to finish, or to stall'
+    );
+    const done = await egress.query(egressStatusQuery);
+    expect(done.passes).toBe(1);
+    expect(done.lastError).toBeUndefined();
+    const activities = await activitiesPerEventId(stack.resources);
+    expect(duplicatedEventIds(activities)).toEqual([]);
+    expect(activities.size).toBe(generated);
+  }, 200_000);
 });
 
 /** Kills every SFTP session every 500 ms while `running` holds (at most 8 s); @returns how many sessions died. */

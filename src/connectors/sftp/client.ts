@@ -22,6 +22,8 @@ interface Session {
   sftp: Ssh2SftpClient;
   /** Set as soon as ssh2 reports an error, end or close: the next call opens a new connection. */
   lost: boolean;
+  /** Called once when the session is lost: open read streams fail then (ssh2 leaves them hanging otherwise). */
+  onLost: Set<() => void>;
 }
 
 /** ssh2-sftp-client's own default listeners print to the console; ours only log. */
@@ -90,7 +92,14 @@ export class SftpClient {
         const { kind, reason } = classifyRawError(error, session.lost);
         output.destroy(this.error('read', target, kind, reason, error));
       });
-      output.once('close', () => raw.destroy());
+      const failOnLoss = (): void => {
+        output.destroy(this.error('read', target, 'connection', 'the connection was lost while reading'));
+      };
+      session.onLost.add(failOnLoss);
+      output.once('close', () => {
+        session.onLost.delete(failOnLoss);
+        raw.destroy();
+      });
       return raw.pipe(output);
     });
   }
@@ -187,9 +196,16 @@ export class SftpClient {
     this.session = undefined;
     if (previous) await previous.sftp.end().catch(() => undefined);
 
-    const session: Session = { sftp: new Ssh2SftpClient('acs-d365', this.eventCallbacks()), lost: false };
+    const session: Session = {
+      sftp: new Ssh2SftpClient('acs-d365', this.eventCallbacks()),
+      lost: false,
+      onLost: new Set(),
+    };
     const markLost = (): void => {
       session.lost = true;
+      const listeners = [...session.onLost];
+      session.onLost.clear();
+      for (const listener of listeners) listener();
     };
     let rawError: unknown;
     session.sftp.on('error', (error: unknown) => {
