@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, createWorkerResources } from './activities';
+import { keepAliveInterceptor } from './activities/keep-alive';
 import { type Config } from './config/schema';
 import { readSecrets } from './config/secrets';
 import { createLogger, type Logger } from './logging/logger';
@@ -38,6 +39,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       taskQueue: settings.taskQueue,
       ...workflowCode(),
       activities: createActivities({ resources }),
+      interceptors: { activity: [keepAliveInterceptor] },
       ...(dataConverter ? { dataConverter } : {}),
     });
     logger.info(

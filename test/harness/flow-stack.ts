@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import YAML from 'yaml';
 import { createActivities, createWorkerResources, type WorkerResources } from '../../src/activities';
+import { keepAliveInterceptor } from '../../src/activities/keep-alive';
 import { validateConfig } from '../../src/config/load';
 import { type Config, type ConfigInput } from '../../src/config/schema';
 import { createLogger } from '../../src/logging/logger';
@@ -143,6 +144,7 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
         taskQueue,
         workflowsPath: require.resolve('../../src/workflows'),
         activities: createActivities({ resources }),
+        interceptors: { activity: [keepAliveInterceptor] },
       });
       const running = worker.run();
       const handle: RunningWorker = {

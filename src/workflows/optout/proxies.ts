@@ -8,6 +8,8 @@ export const NON_RETRYABLE = ['OptOutConfigError', 'FlowConfigError', 'OptOutDel
 
 export const control = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  // Kept alive by the worker's heartbeat interceptor: a killed worker's call is retried within 30 s, not 2 min.
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
