@@ -121,36 +121,33 @@ describe('malformed feed files', () => {
     expect(report).toMatch(/events_20260101000000_000002\.csv,1,,"the header lacks the columns: eventId/);
   }, 180_000);
 
-  // KNOWN GAP (see docs/guarantees.md): invalid UTF-8 bytes are decoded to U+FFFD and written to D365 without a
-  // rejects entry. `failing` keeps the suite green while the gap exists and turns red once it is fixed (then drop it).
-  it.failing(
-    'egress: a file in the wrong encoding is refused line by line, not written with mangled text',
-    async () => {
-      const latin1 = Buffer.concat([
-        Buffer.from(csvLine(EVENT_COLUMNS)),
-        Buffer.from(eventLine('rel-e7', contacts[5]!, { deliveryLabel: 'Caf\u00e9 news' }), 'latin1'),
-      ]);
-      await writeFile(path.join(eventsDir, 'events_20260101000000_000005.csv'), latin1);
-      await writeFile(
-        path.join(eventsDir, 'events_20260101000000_000006.csv'),
-        [csvLine(EVENT_COLUMNS), eventLine('rel-e8', contacts[6]!)].join('')
-      );
-      const before = (await egress.query(egressStatusQuery)).passes;
-      await egress.signal('syncNow');
-      const done = await untilQuery(egress, egressStatusQuery, (s) => s.passes > before, 60_000);
-      expect(done.lastError).toBeUndefined();
-      expect((await activitiesPerEventId(stack.resources)).get('rel-e8')).toBe(1); // the next file still arrives
-      const labels: string[] = [];
-      for await (const page of stack.resources.dynamics().readPages('acs_emailsends', {
-        select: ['acs_eventid', 'acs_deliveryname'],
-        filter: "acs_eventid eq 'rel-e7'",
-      })) {
-        labels.push(...page.rows.map((row) => String(row.acs_deliveryname)));
-      }
-      expect(labels.filter((label) => label.includes('\ufffd'))).toEqual([]);
-    },
-    120_000
-  );
+  it('egress: a file in the wrong encoding is refused line by line, not written with mangled text', async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from(csvLine(EVENT_COLUMNS)),
+      Buffer.from(eventLine('rel-e7', contacts[5]!, { deliveryLabel: 'Caf\u00e9 news' }), 'latin1'),
+    ]);
+    await writeFile(path.join(eventsDir, 'events_20260101000000_000005.csv'), latin1);
+    await writeFile(
+      path.join(eventsDir, 'events_20260101000000_000006.csv'),
+      [csvLine(EVENT_COLUMNS), eventLine('rel-e8', contacts[6]!)].join('')
+    );
+    const before = (await egress.query(egressStatusQuery)).passes;
+    await egress.signal('syncNow');
+    const done = await untilQuery(egress, egressStatusQuery, (s) => s.passes > before, 60_000);
+    expect(done.lastError).toBeUndefined();
+    expect((await activitiesPerEventId(stack.resources)).get('rel-e8')).toBe(1); // the next file still arrives
+    const labels: string[] = [];
+    for await (const page of stack.resources.dynamics().readPages('acs_emailsends', {
+      select: ['acs_eventid', 'acs_deliveryname'],
+      filter: "acs_eventid eq 'rel-e7'",
+    })) {
+      labels.push(...page.rows.map((row) => String(row.acs_deliveryname)));
+    }
+    expect(labels).toEqual([]);
+    expect((await reportLines(stack, 'egress')).join('\n')).toContain(
+      'events_20260101000000_000005.csv,2,rel-e7,the line is not valid UTF-8: check the encoding of the Campaign export'
+    );
+  }, 120_000);
 
   it('opt-out: a file with the wrong columns stops the pass with a clear error; lines without a key are rejected; nothing is lost', async () => {
     const dir = path.join(stack.sftp.root, 'd365_loads', 'exports', 'optouts');

@@ -22,6 +22,7 @@ import {
 import { PROCESSED_FOLDER } from './archive-file';
 import { type EgressReject, EgressRejectsReport } from './rejects-report';
 import { type EventWriteSettings, type LinedEvent, writeEvents } from './write-events';
+import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
 
 /** The failure type of a gzip event file that ends early: not complete yet, the next try reads it again. */
 export const EVENT_FILE_INCOMPLETE = 'EventFileIncomplete';
@@ -128,7 +129,9 @@ export async function applyEventFile(
         counts.read += 1;
         const parsed = record.unterminated
           ? { ok: false as const, reason: 'the file ends inside a quoted field' }
-          : parseEventRecord(record.fields, columns.columns, headerLength);
+          : record.fields.some(isMisdecoded)
+            ? { ok: false as const, reason: NOT_UTF8 }
+            : parseEventRecord(record.fields, columns.columns, headerLength);
         if (!parsed.ok) {
           reject(record.line, safeEventId(record.fields[columns.columns.eventId]), parsed.reason);
         } else if (!isSelected(parsed.event, context.selection)) {

@@ -15,6 +15,7 @@ import { checkFileName } from './optout-files';
 import { type ChangeLine, type FileChunk } from './read-file-chunk';
 import { campaignSide, d365Side, lookupProfile, reconcileRecord, type ReconcileScope } from './reconcile';
 import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutPair, type OptOutSettings } from './settings';
+import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
 
 /** Change lines per activity call: small files are one call; large ones resume by line number. */
 export const LINES_PER_CHUNK = 500;
@@ -82,6 +83,7 @@ async function applyLine(
     scope.counts[kind] += 1;
     scope.audit.push(auditNote(externalId, name, `${file} line ${line.number}: ${reason}`));
   };
+  if (Object.values(line.fields).some(isMisdecoded)) return note('rejected', NOT_UTF8);
   if (externalId === '') return note('rejected', 'externalId is empty');
   if (!KNOWN_ATTRIBUTES.has(attribute))
     return note('rejected', `attribute ${JSON.stringify(attribute)} is not a Campaign opt-out attribute`);
