@@ -67,6 +67,8 @@ export interface DynamicsSimulator {
   tokens: TokenService;
   /** Recent requests, oldest first (at most 10,000). */
   requests: RequestRecord[];
+  /** Every request answered so far, counted by HTTP status (0: connection dropped), e.g. for request-budget figures. */
+  statusCounts: Record<number, number>;
   /** Invalidates delta tokens issued so far (one table or all), as a metadata change does. */
   expireDeltaTokens(entitySetName?: string): void;
   close(): Promise<void>;
@@ -101,11 +103,13 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
   const faults = new Faults(options.faults);
   const protection = new ServiceProtection(options.limits ?? {}, clock);
   const requests: RequestRecord[] = [];
+  const statusCounts: Record<number, number> = {};
   // Filled in once the port is known.
   const site = { url: '', api: undefined as WebApi | undefined, tokens: undefined as TokenService | undefined };
 
   const record = (method: string, url: string, status: number): void => {
     requests.push({ method, url, status });
+    statusCounts[status] = (statusCounts[status] ?? 0) + 1;
     if (requests.length > MAX_RECORDS) requests.shift();
   };
 
@@ -206,6 +210,7 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
     faults,
     tokens,
     requests,
+    statusCounts,
     expireDeltaTokens: (entitySetName) => db.expireDeltaTokens(entitySetName),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -57,6 +57,8 @@ export class TableStore {
   private readonly idByRowNumber = new Map<number, string>();
   private readonly log: ChangeEntry[] = [];
   private readonly tombstones = new Map<string, number>();
+  /** Alternate-key indexes by their sorted column names (`a,b`): key text → row id. */
+  private readonly keyIndexes = new Map<string, Map<string, string>>();
   private nextRowNumber: number;
   private version: number;
   private live: number;
@@ -123,18 +125,36 @@ export class TableStore {
     return undefined;
   }
 
-  /** The live row whose alternate-key columns equal `key`, if any. */
+  /**
+   * The live row whose alternate-key columns equal `key`, if any. Looked up in an index of those columns, built on
+   * the first lookup and kept up to date by every insert and update (a linear scan per write made bulk writes by
+   * alternate key quadratic); a rolled-back write indexes the row it restores again. Entries are only added, never
+   * removed: a hit is checked against the row itself, so an entry left by a deleted or changed row finds nothing.
+   */
   findByKey(key: Record<string, Value>): StoredRow | undefined {
-    const columns = Object.keys(key);
-    const matches = (row: StoredRow): boolean =>
-      columns.every((c) => sameKeyValue(row.values[c] ?? null, key[c] ?? null));
-    for (const row of this.rows.values()) if (matches(row)) return row;
-    for (let index = 0; index < this.seededCount; index++) {
-      if (this.seedState[index] !== PRISTINE) continue;
-      const row = this.seededRow(index);
-      if (matches(row)) return row;
+    const columns = Object.keys(key).sort();
+    const id = this.keyIndex(columns).get(keyText(columns, key));
+    const row = id === undefined ? undefined : this.get(id);
+    return row && columns.every((c) => sameKeyValue(row.values[c] ?? null, key[c] ?? null)) ? row : undefined;
+  }
+
+  private keyIndex(columns: readonly string[]): Map<string, string> {
+    const name = columns.join(',');
+    let index = this.keyIndexes.get(name);
+    if (!index) {
+      index = new Map();
+      this.keyIndexes.set(name, index);
+      for (const row of this.scan()) index.set(keyText(columns, row.values), row.id);
     }
-    return undefined;
+    return index;
+  }
+
+  /** Adds a written row to every alternate-key index built so far. */
+  private indexRow(row: StoredRow): void {
+    for (const [name, index] of this.keyIndexes) {
+      const columns = name.split(',');
+      index.set(keyText(columns, row.values), row.id);
+    }
   }
 
   /** Creates a row from complete values (the caller validated them and applied defaults). */
@@ -157,6 +177,7 @@ export class TableStore {
       },
     };
     this.rows.set(key, row);
+    this.indexRow(row);
     this.createdRowNumbers.push(rowNumber);
     this.idByRowNumber.set(rowNumber, key);
     this.live++;
@@ -187,12 +208,14 @@ export class TableStore {
     const previousState = index === undefined ? undefined : this.seedState[index];
     const previousRow = this.rows.get(existing.id);
     this.rows.set(existing.id, updated);
+    this.indexRow(updated);
     if (index !== undefined) this.seedState[index] = MATERIALIZED;
     this.appendLog({ version, id: existing.id, kind: 'upsert' });
     this.options.journal(() => {
       if (previousRow) this.rows.set(existing.id, previousRow);
       else this.rows.delete(existing.id);
       if (index !== undefined && previousState !== undefined) this.seedState[index] = previousState;
+      this.indexRow(existing);
     });
     return updated;
   }
@@ -216,6 +239,7 @@ export class TableStore {
       if (previousTombstone === undefined) this.tombstones.delete(existing.id);
       else this.tombstones.set(existing.id, previousTombstone);
       this.live++;
+      this.indexRow(existing);
     });
   }
 
@@ -278,6 +302,16 @@ export class TableStore {
     }
     return low;
   }
+}
+
+/** The index key of some columns' values: strings compare without case, as Dataverse's alternate keys do. */
+function keyText(columns: readonly string[], values: Record<string, Value>): string {
+  return JSON.stringify(
+    columns.map((c) => {
+      const value = values[c] ?? null;
+      return typeof value === 'string' ? value.toLowerCase() : value;
+    })
+  );
 }
 
 function sameKeyValue(a: Value, b: Value): boolean {
