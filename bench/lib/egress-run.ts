@@ -1,0 +1,143 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type EgressCounts } from '../../src/activities/egress/contracts';
+import { stopProcess } from '../../src/sandbox/dev-server';
+import { type ServiceProtectionLimits } from '../../src/sandbox/dynamics';
+import { type TableStore } from '../../src/sandbox/dynamics/table-store';
+import { ACTIVITY_TABLES } from '../../src/sync/egress';
+import { startFlows } from '../../src/temporal/start-flows';
+import { egressStatusQuery } from '../../src/workflows/egress/messages';
+import { historySize, type HistorySize } from './history';
+import { MemorySampler } from './process-memory';
+import { startBenchStack, type BenchStack } from './stack';
+import { waitFor } from './wait';
+
+/** What one egress pass through the real worker measured. */
+export interface EgressRun {
+  events: number;
+  batchSize: number;
+  seconds: number;
+  counts: EgressCounts;
+  /** Activities the D365 simulator holds afterwards (all four tables). */
+  activitiesInD365: number;
+  /** Web API requests D365 answered during the pass, and how many of them were 429. */
+  requests: number;
+  throttled: number;
+  /** Seconds from the pass's start to D365's last answer. */
+  busySeconds: number;
+  peakMiB: number;
+  passHistory: HistorySize;
+}
+
+export interface EgressRunOptions {
+  events: number;
+  batchSize: number;
+  /** D365 service protection. @default none that this run could reach (the benchmark measures the flow, not the limit) */
+  limits?: ServiceProtectionLimits;
+  /** Events per export file. @default 20,000 */
+  eventsPerFile?: number;
+}
+
+const EVENT_HEADER =
+  'eventId,eventType,eventDate,externalId,campaignId,deliveryId,deliveryLabel,mirrorPageUrl,trackingUrl,bounceType,bounceReason';
+const CONTACTS = 10_000;
+/**
+ * Dataverse's default limit (6,000 requests per 5 minutes) would make single requests wait for the window, so the
+ * comparison would measure the limit; benchmark 3 measures that.
+ */
+const UNREACHABLE_LIMITS: ServiceProtectionLimits = { requests: 1_000_000_000, executionTimeMs: 1_000_000_000_000 };
+
+/** Writes `events` email events (send, open, click, hard bounce) of seeded contacts as Campaign export files. */
+async function writeEventFiles(stack: BenchStack, events: number, perFile: number): Promise<void> {
+  const folder = path.join(stack.sftp.root, 'd365_loads', 'exports', 'events');
+  await mkdir(folder, { recursive: true });
+  const contacts = [...(stack.dynamics.db.table('contacts') as TableStore).scan()].map((row) => row.id);
+  for (let file = 0; file * perFile < events; file++) {
+    const lines = [EVENT_HEADER];
+    for (let i = file * perFile; i < Math.min(events, (file + 1) * perFile); i++) {
+      const type = ['send', 'send', 'open', 'open', 'click', 'send', 'open', 'click', 'send', 'bounce'][
+        i % 10
+      ] as string;
+      lines.push(
+        [
+          `EV${String(i).padStart(9, '0')}`,
+          type,
+          '2026-03-04 05:06:07.000Z',
+          contacts[i % contacts.length],
+          'CAMP1',
+          `DM${100 + (i % 7)}`,
+          'Spring newsletter',
+          'https://mirror.example.com/m/1',
+          type === 'click' ? 'https://www.example.com/offer' : '',
+          type === 'bounce' ? 'Hard' : '',
+          type === 'bounce' ? 'User unknown' : '',
+        ].join(',')
+      );
+    }
+    await writeFile(
+      path.join(folder, `events_20260304050607_${String(file + 1).padStart(6, '0')}.csv`),
+      `${lines.join('\n')}\n`
+    );
+  }
+}
+
+/** Runs one egress pass of `events` events through the real worker process, with `batchSize` operations per $batch. */
+export async function measureEgress(options: EgressRunOptions): Promise<EgressRun> {
+  const stack = await startBenchStack({
+    dynamics: { seedContacts: CONTACTS, limits: options.limits ?? UNREACHABLE_LIMITS },
+    flows: { egress: { every: '1h', batchSize: options.batchSize } },
+  });
+  try {
+    const temporal = stack.temporal as NonNullable<BenchStack['temporal']>;
+    await writeEventFiles(stack, options.events, options.eventsPerFile ?? 20_000);
+    const worker = await stack.startWorker();
+    const sampler = new MemorySampler(worker.pid as number);
+    const counted = (): { all: number; throttled: number } => ({
+      all: Object.values(stack.dynamics.statusCounts).reduce((sum, n) => sum + n, 0),
+      throttled: stack.dynamics.statusCounts[429] ?? 0,
+    });
+    const before = counted();
+    let lastAnswerAt = Date.now();
+    let lastCount = before.all;
+    const started = Date.now();
+    await startFlows(temporal.client, stack.config, temporal.taskQueue, ['egress']);
+    const manager = temporal.client.workflow.getHandle('egress');
+    const lastPass = await waitFor(
+      'the egress pass',
+      async () => {
+        const now = counted().all;
+        if (now !== lastCount) [lastCount, lastAnswerAt] = [now, Date.now()];
+        const status = await manager.query(egressStatusQuery);
+        if (status.lastError) throw new Error(status.lastError);
+        return status.passes >= 1 ? status.lastPass : undefined;
+      },
+      3_600_000,
+      200
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const after = counted();
+    const memory = sampler.stop();
+    if (!lastPass) throw new Error('the egress pass left no summary');
+    const activitiesInD365 = Object.values(ACTIVITY_TABLES).reduce(
+      (sum, table) => sum + (stack.dynamics.db.table(table.entitySetName)?.liveCount ?? 0),
+      0
+    );
+    const passHistory = await historySize(temporal.client, 'egress:pass:1');
+    await manager.terminate('benchmark done');
+    await stopProcess(worker, 10_000);
+    return {
+      events: options.events,
+      batchSize: options.batchSize,
+      seconds,
+      counts: lastPass.counts,
+      activitiesInD365,
+      requests: after.all - before.all,
+      throttled: after.throttled - before.throttled,
+      busySeconds: (lastAnswerAt - started) / 1000,
+      peakMiB: memory.peakMiB,
+      passHistory,
+    };
+  } finally {
+    await stack.close();
+  }
+}

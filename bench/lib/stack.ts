@@ -1,0 +1,192 @@
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import YAML from 'yaml';
+import { validateConfig } from '../../src/config/load';
+import { type Config, type ConfigInput } from '../../src/config/schema';
+import {
+  startCampaignSimulator,
+  type CampaignSimulator,
+  type CampaignSimulatorOptions,
+} from '../../src/sandbox/campaign';
+import { startDevServer, stopProcess, type DevServer } from '../../src/sandbox/dev-server';
+import {
+  startDynamicsSimulator,
+  type DynamicsSimulator,
+  type DynamicsSimulatorOptions,
+} from '../../src/sandbox/dynamics';
+import { freePort } from '../../src/sandbox/ports';
+import { startSshd, type SshdServer } from '../../src/sandbox/sshd';
+import { workerCheckWorkflow } from '../../src/workflows';
+
+/** The repository root (the benchmarks run from dist/.bench/bench/lib). */
+export const PROJECT_ROOT = path.resolve(__dirname, '../../../..');
+
+/** What a benchmark runs against; everything on loopback, started for this run and stopped by {@link BenchStack.close}. */
+export interface BenchStackOptions {
+  dynamics?: DynamicsSimulatorOptions;
+  campaign?: CampaignSimulatorOptions;
+  /** The Campaign client's `maxConcurrentRequests`. @default the product default */
+  campaignConcurrency?: number;
+  /** The flows; connection settings are filled in. */
+  flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
+  /** Start the Temporal dev server (the baseline runs without it). @default true */
+  temporal?: boolean;
+}
+
+/** The running stack: simulators, sshd, optionally Temporal, and the configuration file a worker reads. */
+export interface BenchStack {
+  dir: string;
+  dynamics: DynamicsSimulator;
+  campaign: CampaignSimulator;
+  sftp: SshdServer;
+  config: Config;
+  configFile: string;
+  /** The secrets the configuration names, as environment variables. */
+  secretEnv: Record<string, string>;
+  /** Present when the stack runs Temporal. */
+  temporal?: { server: DevServer; client: Client; connection: Connection; taskQueue: string };
+  /**
+   * Starts the real product worker as its own process (`node bin/acs-d365.js worker --config …`), and resolves once
+   * it answers a check workflow. Its log goes to `<dir>/worker.log`.
+   */
+  startWorker(): Promise<ChildProcessWithoutNullStreams>;
+  /** Starts `node <script> <args>` with the configuration's secrets in its environment (the baseline process). */
+  spawnNode(script: string, args: string[]): ChildProcessWithoutNullStreams;
+  close(): Promise<void>;
+}
+
+const SECRET_ENV = { d365: 'BENCH_D365_SECRET', campaign: 'BENCH_CAMPAIGN_SECRET', sftp: 'BENCH_SFTP_KEY' };
+
+/** Starts the stack; on a failure part-way, stops what was started. */
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'acs-bench-'));
+  const stops: (() => Promise<void>)[] = [async () => rm(dir, { recursive: true, force: true })];
+  const close = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let temporal: BenchStack['temporal'];
+    if (options.temporal ?? true) {
+      const server = await startDevServer({
+        executable: temporalCli(),
+        port: await freePort(),
+        uiPort: await freePort(),
+        logFile: path.join(dir, 'temporal.log'),
+      });
+      stops.push(() => server.stop());
+      const connection = await Connection.connect({ address: server.address });
+      stops.push(() => connection.close());
+      temporal = { server, connection, client: new Client({ connection }), taskQueue: 'acs-d365-bench' };
+    }
+    const sftp = await startSshd({ root: path.join(dir, 'campaign-storage') });
+    stops.push(() => sftp.stop());
+    const dynamics = await startDynamicsSimulator({ tls: true, ...options.dynamics });
+    stops.push(() => dynamics.close());
+    const campaign = await startCampaignSimulator({ commandDelayMs: 20, sftpRoot: sftp.root, ...options.campaign });
+    stops.push(() => campaign.close());
+    const caFile = path.join(dir, 'dynamics-ca.pem');
+    await writeFile(caFile, dynamics.caCertificate ?? '');
+    const input: ConfigInput = {
+      dynamics: {
+        url: dynamics.url,
+        authorityHost: dynamics.url,
+        tenantId: dynamics.tenantId,
+        clientId: dynamics.clientId,
+        clientSecretEnv: SECRET_ENV.d365,
+        caFile,
+      },
+      campaign: {
+        organization: campaign.organization,
+        baseUrl: campaign.baseUrl,
+        imsUrl: campaign.imsUrl,
+        clientId: campaign.clientId,
+        clientSecretEnv: SECRET_ENV.campaign,
+        ...(options.campaignConcurrency ? { maxConcurrentRequests: options.campaignConcurrency } : {}),
+        sftp: {
+          host: sftp.host,
+          port: sftp.port,
+          username: sftp.username,
+          privateKeyEnv: SECRET_ENV.sftp,
+          hostKeyFingerprints: [sftp.hostKeyFingerprint],
+          root: `${sftp.root}/d365_loads`,
+        },
+      },
+      temporal: {
+        address: temporal?.server.address ?? '127.0.0.1:1',
+        namespace: 'default',
+        taskQueue: 'acs-d365-bench',
+      },
+      reports: { folder: path.join(dir, 'reports') },
+      ...options.flows,
+    };
+    const result = validateConfig(input);
+    if (!result.ok) throw new Error(`benchmark configuration is invalid: ${JSON.stringify(result.problems)}`);
+    const configFile = path.join(dir, 'acs-d365.yaml');
+    await writeFile(configFile, YAML.stringify(input));
+    const secretEnv = {
+      [SECRET_ENV.d365]: dynamics.clientSecret,
+      [SECRET_ENV.campaign]: campaign.clientSecret,
+      [SECRET_ENV.sftp]: sftp.privateKey,
+    };
+    const children = new Set<ChildProcessWithoutNullStreams>();
+    stops.push(async () => {
+      await Promise.all([...children].map((child) => stopProcess(child, 10_000)));
+    });
+    const spawnNode = (script: string, args: string[]): ChildProcessWithoutNullStreams => {
+      const child = spawn(process.execPath, [script, ...args], {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          ...secretEnv,
+          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+          // Node options for the worker and baseline processes only (e.g. a heap limit), not for the benchmark's.
+          NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS ?? '',
+        },
+      });
+      const log = createWriteStream(path.join(dir, `${path.basename(script, '.js')}-${child.pid}.log`));
+      child.stderr.pipe(log);
+      children.add(child);
+      child.on('exit', () => children.delete(child));
+      return child;
+    };
+    return {
+      dir,
+      dynamics,
+      campaign,
+      sftp,
+      config: result.config,
+      configFile,
+      secretEnv,
+      ...(temporal ? { temporal } : {}),
+      async startWorker() {
+        if (!temporal) throw new Error('this stack runs without Temporal');
+        const child = spawnNode(path.join(PROJECT_ROOT, 'bin/acs-d365.js'), ['worker', '--config', configFile]);
+        child.stdout.resume();
+        await temporal.client.workflow.execute(workerCheckWorkflow, {
+          taskQueue: temporal.taskQueue,
+          workflowId: `bench:worker-check:${Date.now()}`,
+          workflowExecutionTimeout: '2m',
+        });
+        return child;
+      },
+      spawnNode,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * The Temporal CLI, found or installed by scripts/install-temporal.sh (src/sandbox/temporal-cli.ts looks for the
+ * script next to its own folder, which the benchmarks' build moves).
+ */
+export function temporalCli(): string {
+  const script = path.join(PROJECT_ROOT, 'scripts', 'install-temporal.sh');
+  return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}

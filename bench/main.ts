@@ -1,0 +1,78 @@
+/**
+ * `npm run bench -- [benchmark ...] [--rows n[,n]] [--events n] [--changes n] [--no-baseline]`: runs the named
+ * benchmarks (all five by default), prints their figures and appends them to BENCHMARKS.md. See bench/README.md.
+ */
+import path from 'node:path';
+import { egressBenchmark } from './egress';
+import { incrementalBenchmark } from './incremental';
+import { initialTransferBenchmark } from './initial-transfer';
+import { Results } from './lib/results';
+import { PROJECT_ROOT } from './lib/stack';
+import { serviceProtectionBenchmark } from './service-protection';
+import { temporalOverheadBenchmark } from './temporal-overhead';
+import { workerMemoryBenchmark } from './worker-memory';
+
+interface Options {
+  benchmarks: string[];
+  rows?: number[];
+  events?: number;
+  changes?: number;
+  baseline: boolean;
+  output: string;
+}
+
+const BENCHMARKS = ['initial-transfer', 'incremental', 'service-protection', 'egress', 'temporal-overhead'];
+/** Run only when named. */
+const EXTRA_BENCHMARKS = ['worker-memory'];
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { benchmarks: [], baseline: true, output: path.join(PROJECT_ROOT, 'BENCHMARKS.md') };
+  const count = (text: string | undefined, flag: string): number => {
+    const value = Number((text ?? '').replace(/_/g, ''));
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive whole number`);
+    return value;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--rows') options.rows = (argv[++i] ?? '').split(',').map((n) => count(n, '--rows'));
+    else if (arg === '--events') options.events = count(argv[++i], '--events');
+    else if (arg === '--changes') options.changes = count(argv[++i], '--changes');
+    else if (arg === '--no-baseline') options.baseline = false;
+    else if (arg === '--output') options.output = path.resolve(argv[++i] ?? 'BENCHMARKS.md');
+    else if (BENCHMARKS.includes(arg) || EXTRA_BENCHMARKS.includes(arg)) options.benchmarks.push(arg);
+    else {
+      const known = [...BENCHMARKS, ...EXTRA_BENCHMARKS].join(', ');
+      throw new Error(`unknown argument ${arg}; benchmarks: ${known} (see bench/README.md)`);
+    }
+  }
+  if (options.benchmarks.length === 0) options.benchmarks = [...BENCHMARKS];
+  return options;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+  for (const benchmark of options.benchmarks) {
+    const results = new Results(benchmark, command);
+    const childOptions = process.env.BENCH_CHILD_NODE_OPTIONS;
+    if (childOptions) results.note(`worker (and baseline) processes ran with NODE_OPTIONS="${childOptions}"`);
+    try {
+      if (benchmark === 'initial-transfer')
+        await initialTransferBenchmark(results, options.rows ?? [1_000_000, 5_000_000], options.baseline);
+      else if (benchmark === 'incremental') await incrementalBenchmark(results, options.changes ?? 50_000);
+      else if (benchmark === 'service-protection') await serviceProtectionBenchmark(results, options.events ?? 20_000);
+      else if (benchmark === 'egress') await egressBenchmark(results, options.events ?? 200_000);
+      else if (benchmark === 'worker-memory') await workerMemoryBenchmark(results);
+      else await temporalOverheadBenchmark(results, options.rows ?? [200_000, 600_000]);
+    } catch (error) {
+      results.note(`FAILED: ${(error as Error).message.split('\n')[0]}`);
+      process.exitCode = 1;
+    }
+    results.append(options.output);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

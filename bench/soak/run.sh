@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The soak run (not in CI): builds the product (dist/, which the worker process runs) and this script
+# (dist/.soak/), then runs the sandbox stack with continuous changes and random faults for N minutes and prints
+# the lag percentiles and the final comparison of both systems. Options: see bench/soak/options.ts, e.g.
+#   npm run soak -- --minutes 3 --fault-rate 0.2 --seed 7
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+npm run -s build
+npx tsc -p bench/soak/tsconfig.json
+# src/version.ts reads ../package.json relative to its compiled file: give the soak's copy of src one too.
+cp package.json dist/.soak/package.json
+exec node dist/.soak/bench/soak/main.js "$@"
