@@ -7,11 +7,8 @@ import { profilesByExternalId, until } from '../harness/reliability';
 /**
  * A Campaign opt-out for a profile whose D365 contact is inactive (D365 refuses every write to it: HTTP 400
  * 0x80043b09 "read-only"). Expected, as for any record the target refuses: the line is audited as refused, the other
- * lines are applied, and the pass ends.
- *
- * KNOWN BUG (reported, not fixed here; see docs/guarantees.md): the slice fails on that line, is retried without end,
- * and the pass never finishes — later lines and files are never applied. `failing` keeps the suite green while the bug
- * exists and turns red once it is fixed (then drop it). The test stops waiting once the slice has failed twice.
+ * lines are applied, and the pass ends. (It used to fail its slice for ever.) The test stops waiting once the slice
+ * has failed twice.
  */
 describe('opt-out for an inactive D365 contact', () => {
   let stack: FlowStack;
