@@ -1,4 +1,4 @@
-import { readRequestBody } from '../http-body';
+import { readRequestBody } from '../../http/request-body';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';

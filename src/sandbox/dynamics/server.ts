@@ -1,4 +1,4 @@
-import { readRequestBody } from '../http-body';
+import { readRequestBody } from '../../http/request-body';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';

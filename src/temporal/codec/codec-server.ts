@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type PayloadCodec } from '@temporalio/common';
-import { readRequestBody } from '../../sandbox/http-body';
+import { readRequestBody } from '../../http/request-body';
 import { payloadsFromJson, payloadsToJson } from './payload-json';
 
 export interface CodecServerOptions {
