@@ -37,7 +37,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
-      ...workflowCode(),
+      ...workflowCode(dataConverter),
       activities: createActivities({ resources }),
       interceptors: { activity: [keepAliveInterceptor] },
       ...(dataConverter ? { dataConverter } : {}),
