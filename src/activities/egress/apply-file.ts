@@ -21,6 +21,7 @@ import {
 } from './contracts';
 import { PROCESSED_FOLDER } from './archive-file';
 import { type EgressReject, EgressRejectsReport } from './rejects-report';
+import { PARALLEL_BATCHES } from './run-operations';
 import { type EventWriteSettings, type LinedEvent, writeEvents } from './write-events';
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
 
@@ -138,7 +139,7 @@ export async function applyEventFile(
           counts.skipped += 1;
         } else {
           pending.push({ line: record.line, event: parsed.event });
-          if (pending.length >= context.write.batchSize) await flush();
+          if (pending.length >= context.write.batchSize * PARALLEL_BATCHES) await flush();
         }
         lastLine = record.line;
         if (counts.read % HEARTBEAT_EVERY_RECORDS === 0) beat();

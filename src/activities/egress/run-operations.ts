@@ -1,8 +1,15 @@
 import { type BatchOperation, type DynamicsClient } from '../../connectors/dynamics';
+import { forEachBounded } from '../bounded';
 
 /** The final outcome of one operation. */
 export type OperationOutcome =
   { ok: true; body?: unknown } | { ok: false; status: number; code: string; message: string };
+
+/**
+ * `$batch` requests in flight at once: the operations of one call are independent of each other, and D365 spends most
+ * of a batch's time on its side (the client's own cap on requests in flight still applies).
+ */
+export const PARALLEL_BATCHES = 4;
 
 /** Tries of one operation on its own after its batch could not run it. */
 const SINGLE_TRIES = 4;
@@ -10,26 +17,31 @@ const SINGLE_TRIES = 4;
 const SINGLE_RETRY_DELAY_MS = 250;
 
 /**
- * Runs the operations in `$batch` requests of `batchSize` (continue-on-error). An operation the batch did not run, or
- * that met a 429 or 5xx, is retried on its own; one that still meets a 429 or 5xx fails the call (the caller's
- * activity retries: every operation here is idempotent). Any other answer is final.
+ * Runs independent operations in `$batch` requests of `batchSize` (continue-on-error), {@link PARALLEL_BATCHES} at a
+ * time. An operation the batch did not run, or that met a 429 or 5xx, is retried on its own; one that still meets a
+ * 429 or 5xx fails the call (the caller's activity retries: every operation here is idempotent). Any other answer is
+ * final. Outcomes come back in the order of the operations.
  */
 export async function runOperations(
   dynamics: DynamicsClient,
   operations: readonly BatchOperation[],
   batchSize: number
 ): Promise<OperationOutcome[]> {
-  const outcomes: OperationOutcome[] = [];
-  for (let start = 0; start < operations.length; start += batchSize) {
+  const outcomes: OperationOutcome[] = new Array<OperationOutcome>(operations.length);
+  const starts = Array.from({ length: Math.ceil(operations.length / batchSize) }, (_, i) => i * batchSize);
+  await forEachBounded(starts, { concurrency: PARALLEL_BATCHES }, async (start) => {
     const slice = operations.slice(start, start + batchSize);
     const results = await dynamics.executeBatch(slice, { continueOnError: true });
     for (const [index, operation] of slice.entries()) {
       const result = results[index];
-      if (result?.outcome === 'succeeded') outcomes.push({ ok: true, body: result.body });
-      else if (result?.outcome === 'failed' && !isTransient(result.status)) outcomes.push(failure(result));
-      else outcomes.push(await runAlone(dynamics, operation));
+      outcomes[start + index] =
+        result?.outcome === 'succeeded'
+          ? { ok: true, body: result.body }
+          : result?.outcome === 'failed' && !isTransient(result.status)
+            ? failure(result)
+            : await runAlone(dynamics, operation);
     }
-  }
+  });
   return outcomes;
 }
 

@@ -25,6 +25,25 @@ const ops = (count: number): BatchOperation[] =>
   }));
 
 describe('runOperations', () => {
+  it('runs up to four batches at once and returns the outcomes in the order of the operations', async () => {
+    let inFlight = 0;
+    let most = 0;
+    let call = 0;
+    const executeBatch = async (operations: BatchOperation[]): Promise<BatchResult[]> => {
+      const delayMs = 40 - 5 * call++; // later batches answer first
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      inFlight -= 1;
+      return operations.map((operation, index) => ({ index, outcome: 'succeeded', status: 200, body: operation.path }));
+    };
+    const outcomes = await runOperations({ executeBatch } as unknown as DynamicsClient, ops(14), 2);
+    expect(most).toBe(4);
+    expect(outcomes.map((outcome) => (outcome.ok ? outcome.body : undefined))).toEqual(
+      ops(14).map((operation) => operation.path)
+    );
+  });
+
   it('splits operations into batches of batchSize and keeps input order', async () => {
     const { client, batches } = scriptedClient([ok]);
     const outcomes = await runOperations(client, ops(5), 2);
