@@ -1,28 +1,6 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type * as activities from '../../activities';
-
-type Activities = ReturnType<typeof activities.createActivities>;
+import { flowActivities } from '../activity-options';
 
 /** Failures that retrying cannot fix: the workflow decides what to do instead. */
-export const NON_RETRYABLE = ['OptOutConfigError', 'FlowConfigError', 'OptOutDeltaTokenExpired', 'OptOutFileMalformed'];
+const NON_RETRYABLE = ['OptOutConfigError', 'FlowConfigError', 'OptOutDeltaTokenExpired', 'OptOutFileMalformed'];
 
-export const control = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  // Kept alive by the worker's heartbeat interceptor: a killed worker's call is retried within 30 s, not 2 min.
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-/** One D365 page or one slice of an opt-out file: heartbeating, retried without limit (writes are idempotent). */
-const SLICE_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-};
-
-export const slices = proxyActivities<Activities>(SLICE_OPTIONS);
-
-/** {@link slices} options with the one-line summary the Temporal UI shows for one call, e.g. `page 3`. */
-export function sliceCall(summary: string): ActivityOptions {
-  return { ...SLICE_OPTIONS, summary };
-}
+export const { control, slices, sliceCall } = flowActivities(NON_RETRYABLE);
