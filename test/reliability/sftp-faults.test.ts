@@ -100,7 +100,10 @@ describe('SFTP connection dropped mid-upload and mid-read', () => {
       workflowId: 'rel-sftp-optout',
       args: [{}],
     });
-    const drops = await dropWhile(stack, async () => (await optOut.query(optOutStatusQuery)).passes < 1);
+    const drops = await dropWhile(
+      stack,
+      async () => ((await optOut.query(optOutStatusQuery).catch(() => undefined))?.passes ?? 0) < 1
+    );
     expect(drops).toBeGreaterThan(0);
     const done = await untilQuery(optOut, optOutStatusQuery, (s) => s.passes >= 1, 120_000);
     expect(done.lastError).toBeUndefined();
@@ -123,13 +126,18 @@ describe('SFTP connection dropped mid-upload and mid-read', () => {
       args: [{}],
     });
     await untilQuery(egress, egressStatusQuery, (s) => s.phase === 'applying', 30_000);
-    expect(await dropWhile(stack, async () => (await egress.query(egressStatusQuery)).passes < 1)).toBeGreaterThan(0);
+    expect(
+      await dropWhile(
+        stack,
+        async () => ((await egress.query(egressStatusQuery).catch(() => undefined))?.passes ?? 0) < 1
+      )
+    ).toBeGreaterThan(0);
     const pass = stack.temporal.client.workflow.getHandle('rel-sftp-egress:pass:1');
     let progress = '';
     let progressAt = Date.now();
     await until(
       async () => {
-        if ((await egress.query(egressStatusQuery)).passes >= 1) return true;
+        if (((await egress.query(egressStatusQuery).catch(() => undefined))?.passes ?? 0) >= 1) return true;
         const pending = (await pass.describe().catch(() => undefined))?.raw.pendingActivities?.[0];
         const now = JSON.stringify(pending?.heartbeatDetails ?? null) + String(pending?.attempt);
         if (now !== progress) [progress, progressAt] = [now, Date.now()];
@@ -138,7 +146,7 @@ describe('SFTP connection dropped mid-upload and mid-read', () => {
       150_000,
       'the egress pass to finish, or to stall'
     );
-    const done = await egress.query(egressStatusQuery);
+    const done = await untilQuery(egress, egressStatusQuery, (s) => s.passes >= 1, 10_000);
     expect(done.passes).toBe(1);
     expect(done.lastError).toBeUndefined();
     const activities = await activitiesPerEventId(stack.resources);
@@ -147,7 +155,10 @@ describe('SFTP connection dropped mid-upload and mid-read', () => {
   }, 200_000);
 });
 
-/** Kills every SFTP session every 500 ms while `running` holds (at most 8 s); @returns how many sessions died. */
+/**
+ * Kills every SFTP session every 500 ms while `running` holds (at most 8 s); @returns how many sessions died. A query
+ * that finds no poller (the worker busy reconnecting) counts as still running.
+ */
 async function dropWhile(stack: FlowStack, running: () => Promise<boolean>): Promise<number> {
   let drops = 0;
   for (let i = 0; i < 16 && (await running()); i += 1) {
