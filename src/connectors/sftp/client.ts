@@ -88,11 +88,14 @@ export class SftpClient {
       if (!stats.isFile) throw this.error('read', target, 'failure', 'not a regular file');
       const raw = sftp.createReadStream(target);
       const output = new PassThrough();
-      raw.once('error', (error: unknown) => {
+      // `on`, not `once`: a stream on a dead channel can fail more than once, and an unheard error ends the process.
+      raw.on('error', (error: unknown) => {
+        if (output.destroyed) return;
         const { kind, reason } = classifyRawError(error, session.lost);
         output.destroy(this.error('read', target, kind, reason, error));
       });
       const failOnLoss = (): void => {
+        if (output.destroyed) return;
         output.destroy(this.error('read', target, 'connection', 'the connection was lost while reading'));
       };
       session.onLost.add(failOnLoss);
