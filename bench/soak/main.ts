@@ -9,6 +9,7 @@ import { ingressManagerId } from '../../src/workflows/ingress/ids';
 import { ingressStatusQuery, syncNowSignal } from '../../src/workflows/ingress/messages';
 import { optOutStatusQuery } from '../../src/workflows/optout/messages';
 import { contactsAndProfiles } from '../../test/harness/flow-compare';
+import { contactsToProfiles } from '../../test/harness/mappings';
 import {
   activeContactIds,
   activitiesPerEventId,
@@ -40,24 +41,14 @@ async function main(): Promise<void> {
     campaign: { signalCooldownMs: 0, faultSeed: options.seed },
     flows: {
       ingress: [
-        {
-          name: MAPPING,
-          from: 'contact',
-          to: 'profile',
-          key: { from: 'contactid', to: 'externalId' },
-          fields: [
-            { from: 'firstname', to: 'firstName' },
-            { from: 'lastname', to: 'lastName' },
-            { from: 'emailaddress1', to: 'email' },
-            { from: 'birthdate', to: 'birthDate' },
-          ],
+        contactsToProfiles(MAPPING, {
           every: '5s',
           initialTransfer: {
             fileThreshold: Math.floor(options.contacts / 2),
             chunkRows: Math.floor(options.contacts / 4),
             importWorkflow: 'WKF_IMPORT_PROFILE',
           },
-        },
+        }),
       ],
       egress: { every: '5s', bounceTypes: ['hard', 'soft', 'ignored'] },
       optOut: { mode: 'bidirectional', every: '5s', pairs: PAIRS },
