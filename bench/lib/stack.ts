@@ -137,7 +137,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       await Promise.all([...children].map((child) => stopProcess(child, 10_000)));
     });
     const spawnNode = (script: string, args: string[]): ChildProcessWithoutNullStreams => {
-      const child = spawn(process.execPath, [script, ...args], {
+      // Node flags that NODE_OPTIONS refuses (e.g. --cpu-prof) go on the command line.
+      const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
         cwd: PROJECT_ROOT,
         env: {
           ...process.env,

@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RECORDS_PER_CALL } from '../../src/activities/egress';
 import { followUpTaskId } from '../../src/sync/egress';
 import { type EgressStack, startEgressStack } from '../harness/egress-stack';
 
@@ -36,16 +37,16 @@ async function applyAll(
   reportId: string
 ): Promise<{ calls: number; created: number; duplicates: number; rejected: number; tasks: number; skipped: number }> {
   const total = { calls: 0, created: 0, duplicates: 0, rejected: 0, tasks: 0, skipped: 0 };
-  let fromLine: number | undefined = 2;
-  while (fromLine !== undefined) {
-    const result = await activities.applyEventFile({ file, fromLine, reportId });
+  let from: { fromLine: number; fromByte?: number } | undefined = { fromLine: 2 };
+  while (from !== undefined) {
+    const result = await activities.applyEventFile({ file, ...from, reportId });
     total.calls += 1;
     total.created += result.counts.created;
     total.duplicates += result.counts.duplicates;
     total.rejected += result.counts.rejected;
     total.tasks += result.counts.tasks;
     total.skipped += result.counts.skipped;
-    fromLine = result.nextLine;
+    from = result.nextLine === undefined ? undefined : { fromLine: result.nextLine, fromByte: result.nextByte };
   }
   return total;
 }
@@ -264,13 +265,14 @@ describe('egress activities (real sshd, both simulators)', () => {
     expect(result).toMatchObject({ created: 2, rejected: 6 });
     const report = await stack.rejects('rejects');
     expect(report[0]).toBe('file,line,eventId,reason');
+    // In line order, whether a record was refused by the parser or by D365.
     expect(report.slice(1)).toEqual([
+      `${file},3,send-e2,the contact does not exist in D365`,
       `${file},5,send-e3,eventDate is not a date-time`,
       `${file},6,send-e4,"has 2 fields, the header has 11"`,
       `${file},7,open-e5,"eventType is not send, open, click or bounce"`,
       `${file},8,send-e6,externalId is not a D365 contact id (GUID)`,
       `${file},11,click-e8,trackingUrl is empty on a click`,
-      `${file},3,send-e2,the contact does not exist in D365`,
     ]);
     expect(report.join('\n')).not.toContain('jane@example.com');
     expect(report.join('\n')).not.toContain(MISSING_CONTACT);
@@ -326,7 +328,7 @@ describe('egress activities (real sshd, both simulators)', () => {
 
   it('goes on from nextLine: a large file takes several calls, a repeated call writes nothing twice', async () => {
     const activities = stack.activities({ batchSize: 500 });
-    const rows = Array.from({ length: 2300 }, (_v, i) => ({
+    const rows = Array.from({ length: RECORDS_PER_CALL + 300 }, (_v, i) => ({
       eventId: `open-f${i}`,
       eventType: 'open',
       externalId: contact(i % 6),
@@ -334,15 +336,57 @@ describe('egress activities (real sshd, both simulators)', () => {
     const file = nextFile(true);
     await stack.writeEventFile(file, rows);
     const first = await activities.applyEventFile({ file, fromLine: 2, reportId: 'large' });
-    expect(first.counts).toMatchObject({ read: 2000, created: 2000 });
-    expect(first.nextLine).toBe(2002);
+    expect(first.counts).toMatchObject({ read: RECORDS_PER_CALL, created: RECORDS_PER_CALL });
+    expect(first.nextLine).toBe(RECORDS_PER_CALL + 2);
     // A worker that dies before its result is recorded: the workflow runs the same call again.
     const rerun = await activities.applyEventFile({ file, fromLine: 2, reportId: 'large' });
-    expect(rerun).toEqual({ nextLine: 2002, counts: expect.objectContaining({ created: 0, duplicates: 2000 }) });
+    expect(rerun).toEqual({
+      nextLine: RECORDS_PER_CALL + 2,
+      counts: expect.objectContaining({ created: 0, duplicates: RECORDS_PER_CALL }),
+    });
     const second = await activities.applyEventFile({ file, fromLine: first.nextLine ?? 0, reportId: 'large' });
     expect(second).toEqual({ counts: expect.objectContaining({ read: 300, created: 300, duplicates: 0 }) });
     const opens = stack.rows('acs_emailopens').filter((row) => String(row.acs_eventid).startsWith('open-f'));
-    expect(opens).toHaveLength(2300);
+    expect(opens).toHaveLength(RECORDS_PER_CALL + 300);
+  });
+
+  it('goes on from nextByte in a plain file: reads from there, the same events as skipping the lines', async () => {
+    const activities = stack.activities({ batchSize: 300 });
+    const rows = Array.from({ length: 2 * RECORDS_PER_CALL + 100 }, (_v, i) => ({
+      eventId: `open-k${i}`,
+      eventType: 'open',
+      externalId: contact(i % 6),
+      // Multi-byte characters and quoted line breaks: byte offsets are not character or line counts.
+      deliveryLabel: i % 3 === 0 ? `Frühling ${i}\n"Ä" €` : `Spring ${i}`,
+    }));
+    const file = nextFile();
+    await stack.writeEventFile(file, rows);
+    const first = await activities.applyEventFile({ file, fromLine: 2, reportId: 'bytes' });
+    expect(first.counts).toMatchObject({ read: RECORDS_PER_CALL, created: RECORDS_PER_CALL });
+    expect(first.nextLine).toBeGreaterThan(RECORDS_PER_CALL + 1);
+    expect(first.nextByte).toBeGreaterThan(0);
+    const byLine = await activities.applyEventFile({ file, fromLine: first.nextLine ?? 0, reportId: 'bytes' });
+    const byByte = await activities.applyEventFile({
+      file,
+      fromLine: first.nextLine ?? 0,
+      fromByte: first.nextByte,
+      reportId: 'bytes',
+    });
+    expect(byLine.counts).toMatchObject({ read: RECORDS_PER_CALL, created: RECORDS_PER_CALL, rejected: 0 });
+    expect(byByte).toEqual({ ...byLine, counts: { ...byLine.counts, created: 0, duplicates: RECORDS_PER_CALL } });
+    const last = await activities.applyEventFile({
+      file,
+      fromLine: byByte.nextLine ?? 0,
+      fromByte: byByte.nextByte,
+      reportId: 'bytes',
+    });
+    expect(last).toEqual({ counts: expect.objectContaining({ read: 100, created: 100, rejected: 0 }) });
+    const opens = stack.rows('acs_emailopens').filter((row) => String(row.acs_eventid).startsWith('open-k'));
+    expect(opens).toHaveLength(2 * RECORDS_PER_CALL + 100);
+    const labels = new Map(opens.map((row) => [row.acs_eventid, row.acs_deliveryname]));
+    for (const i of [RECORDS_PER_CALL - 1, RECORDS_PER_CALL, 2 * RECORDS_PER_CALL - 1, 2 * RECORDS_PER_CALL]) {
+      expect(labels.get(`open-k${i}`)).toBe(i % 3 === 0 ? `Frühling ${i}\n"Ä" €` : `Spring ${i}`);
+    }
   });
 
   it('loses nothing in a 429 storm during a batch', async () => {

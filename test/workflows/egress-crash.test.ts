@@ -1,5 +1,6 @@
 import { type WorkflowHandle } from '@temporalio/client';
 import { PROFILE_EXTERNAL_ID_KEY } from '../../src/connectors/campaign';
+import { RECORDS_PER_CALL } from '../../src/activities/egress';
 import { egressManagerWorkflow } from '../../src/workflows';
 import { egressStatusQuery, type EgressStatus } from '../../src/workflows/egress/messages';
 import { assertBuildIsFresh } from '../harness/cli';
@@ -31,7 +32,8 @@ describe('egress with a worker killed mid-file', () => {
   });
 
   it('creates exactly one activity per event id', async () => {
-    const generated = stack.campaign.exports!.generateEvents(5_000);
+    // Enough for several calls: the kill lands after one call is recorded, inside the next.
+    const generated = stack.campaign.exports!.generateEvents(2 * RECORDS_PER_CALL + 500);
     await stack.campaign.exports!.writeNow();
     const worker = stack.startWorkerProcess();
     manager = await stack.temporal.client.workflow.start(egressManagerWorkflow, {

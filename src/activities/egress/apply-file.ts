@@ -11,6 +11,7 @@ import {
   isEventFileName,
   isSelected,
   numberedCsvRecords,
+  type NumberedRecord,
   parseEventRecord,
 } from '../../sync/egress';
 import {
@@ -31,8 +32,16 @@ export const EVENT_FILE_INCOMPLETE = 'EventFileIncomplete';
 /** The failure type of a call whose input cannot be right (a file name that is no event file's). */
 export const EGRESS_INVALID_INPUT = 'EgressInvalidInput';
 
-/** Records one call reads at most, so an attempt stays short and its heartbeat cursor meaningful. */
-export const RECORDS_PER_CALL = 2000;
+/**
+ * Records one call reads at most, so an attempt stays short (a retry redoes at most this many idempotent writes). Larger
+ * is faster: each call costs a workflow round trip and drains the writes in flight (benchmark 4 in BENCHMARKS.md).
+ */
+export const RECORDS_PER_CALL = 10_000;
+/**
+ * Groups of events (each up to `batchSize` × {@link PARALLEL_BATCHES}) being written at once: while D365 works on one
+ * group, the next one is read, parsed and sent.
+ */
+const GROUPS_IN_FLIGHT = 2;
 /** Heartbeat after this many records (the SDK throttles heartbeats further). */
 const HEARTBEAT_EVERY_RECORDS = 100;
 /** Heartbeat at least this often, also while D365 makes a batch wait (429 `Retry-After`). */
@@ -41,10 +50,15 @@ const HEARTBEAT_INTERVAL_MS = 5_000;
 /**
  * The event file, from the source folder; a re-drive looks in `processed/` first, where applied files are moved.
  */
-async function openEventFile(context: ApplyFileContext, file: string, redrive: boolean): Promise<Readable> {
+async function openEventFile(
+  context: ApplyFileContext,
+  file: string,
+  redrive: boolean,
+  start?: number
+): Promise<Readable> {
   const processed = posix.join(context.sourceFolder, PROCESSED_FOLDER, file);
   const archived = redrive && (await context.sftp.stat(processed)) !== undefined;
-  return context.sftp.openReadStream(archived ? processed : posix.join(context.sourceFolder, file));
+  return context.sftp.openReadStream(archived ? processed : posix.join(context.sourceFolder, file), { start });
 }
 
 /** What the line heartbeats: the file and the line reached. */
@@ -66,8 +80,6 @@ export interface ApplyFileContext {
   progress?: (progress: FileProgress) => void;
   /** Stops reading new records once aborted (activity cancellation). */
   signal?: AbortSignal;
-  /** Records per call. @default RECORDS_PER_CALL */
-  recordsPerCall?: number;
 }
 
 /**
@@ -83,35 +95,48 @@ export async function applyEventFile(
     throw ApplicationFailure.nonRetryable(`${input.file} is not an event file name`, EGRESS_INVALID_INPUT);
   }
   const only = input.lines ? new Set(input.lines) : undefined;
-  const limit = only ? only.size : (context.recordsPerCall ?? RECORDS_PER_CALL);
+  const limit = only ? only.size : RECORDS_PER_CALL;
   const counts: EgressCounts = { ...ZERO_EGRESS_COUNTS };
   const rejects: EgressReject[] = [];
   const reject = (line: number, eventId: string, reason: string): void => {
     rejects.push({ file: input.file, line, eventId, reason });
   };
   let pending: LinedEvent[] = [];
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const written = await writeEvents(context.dynamics, pending, context.write);
+  const writing = new Set<Promise<void>>();
+  const writeGroup = async (group: LinedEvent[]): Promise<void> => {
+    const written = await writeEvents(context.dynamics, group, context.write);
     counts.created += written.created;
     counts.duplicates += written.duplicates;
     counts.tasks += written.tasks;
     for (const row of written.rejected) reject(row.line, row.eventId, row.reason);
-    pending = [];
+  };
+  // Sends the pending events and goes on reading while D365 works on them; waits once GROUPS_IN_FLIGHT are out.
+  const flush = async (): Promise<void> => {
+    if (pending.length > 0) {
+      const write: Promise<void> = writeGroup(pending).finally(() => writing.delete(write));
+      write.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+      writing.add(write);
+      pending = [];
+    }
+    if (writing.size >= GROUPS_IN_FLIGHT) await Promise.race(writing);
   };
 
-  const stream = await openEventFile(context, input.file, only !== undefined);
+  const redrive = only !== undefined;
+  const seekable = !redrive && !input.file.endsWith('.gz');
+  const resumeAt = seekable && input.fromByte ? { byte: input.fromByte, line: input.fromLine } : undefined;
+  const header = resumeAt ? await readHeader(context, input.file) : undefined;
+  const stream = await openEventFile(context, input.file, redrive, resumeAt?.byte);
   const source: Readable = input.file.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
   stream.once('error', (error) => source.destroy(error));
-  let nextLine: number | undefined;
+  let next: { line: number; byte?: number } | undefined;
   let lastLine = input.fromLine;
   const beat = () => context.progress?.({ file: input.file, line: lastLine });
   const timer = context.progress ? setInterval(beat, HEARTBEAT_INTERVAL_MS) : undefined;
   timer?.unref();
   try {
-    const records = numberedCsvRecords(source);
-    const header = await records.next();
-    const columns = header.done ? undefined : eventColumns(header.value.fields);
+    const records = numberedCsvRecords(source, resumeAt);
+    const headerFields = header ?? (await firstFields(records));
+    const columns = headerFields ? eventColumns(headerFields) : undefined;
     if (!columns?.ok) {
       reject(
         1,
@@ -119,12 +144,12 @@ export async function applyEventFile(
         `${columns ? `the header lacks the columns: ${columns.missing.join(', ')}` : 'the file is empty'}; the file is skipped`
       );
     } else {
-      const headerLength = header.done ? 0 : header.value.fields.length;
+      const headerLength = headerFields?.length ?? 0;
       for await (const record of records) {
         if (record.line < input.fromLine || (only && !only.has(record.line))) continue;
         if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
         if (counts.read === limit) {
-          nextLine = record.line;
+          next = { line: record.line, ...(seekable ? { byte: record.start } : {}) };
           break;
         }
         counts.read += 1;
@@ -145,6 +170,7 @@ export async function applyEventFile(
         if (counts.read % HEARTBEAT_EVERY_RECORDS === 0) beat();
       }
       await flush();
+      await Promise.all(writing);
     }
   } catch (error) {
     if (isTruncatedGzip(error)) {
@@ -155,12 +181,30 @@ export async function applyEventFile(
     clearInterval(timer);
     source.destroy();
     stream.destroy();
+    // No write outlives the attempt, also when it fails.
+    await Promise.allSettled(writing);
   }
+  rejects.sort((a, b) => a.line - b.line);
   counts.rejected = rejects.length;
   await new EgressRejectsReport(context.reportsFolder, input.reportId).append(rejects);
   beat();
-  context.logger.debug({ file: input.file, fromLine: input.fromLine, nextLine, counts }, 'egress events applied');
-  return { ...(nextLine !== undefined ? { nextLine } : {}), counts };
+  context.logger.debug({ file: input.file, fromLine: input.fromLine, next, counts }, 'egress events applied');
+  return { ...(next ? { nextLine: next.line } : {}), ...(next?.byte ? { nextByte: next.byte } : {}), counts };
+}
+
+/** The header record of an event file (a resumed call reads the file from the middle). */
+async function readHeader(context: ApplyFileContext, file: string): Promise<string[] | undefined> {
+  const stream = await openEventFile(context, file, false);
+  try {
+    return await firstFields(numberedCsvRecords(stream));
+  } finally {
+    stream.destroy();
+  }
+}
+
+async function firstFields(records: AsyncGenerator<NumberedRecord>): Promise<string[] | undefined> {
+  const first = await records.next();
+  return first.done ? undefined : first.value.fields;
 }
 
 /** An event id fit for the report (ids are Campaign log ids); anything else is left out. */

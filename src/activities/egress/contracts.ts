@@ -18,6 +18,11 @@ export interface ApplyEventFileInput {
   file: string;
   /** The first line to apply (1-based, the header is line 1): 2 for a new file, or a previous call's `nextLine`. */
   fromLine: number;
+  /**
+   * Where `fromLine` starts in the file (a previous call's `nextByte`): the call reads from there instead of skipping
+   * the lines before it. Plain CSV files only; without it, or for a gzip file, the lines before are read and skipped.
+   */
+  fromByte?: number;
   /** Names the rejects report, `<reports.folder>/egress/<reportId>.csv`. */
   reportId: string;
   /** Re-drive: apply only these lines, reading the file from `processed/` (or the source folder if it is still there). */
@@ -52,6 +57,8 @@ export const ZERO_EGRESS_COUNTS: EgressCounts = {
 export interface ApplyEventFileResult {
   /** Call again from this line; absent when the file is done (every activity is durable in D365). */
   nextLine?: number;
+  /** Byte offset of `nextLine` in a plain CSV file, for the next call's `fromByte`. */
+  nextByte?: number;
   counts: EgressCounts;
 }
 

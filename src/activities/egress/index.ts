@@ -22,7 +22,7 @@ export type { RedriveEgressRejectsInput, RedriveEgressRejectsResult } from './re
 export interface EgressActivities {
   /** Complete event files after the cursor, in the order to apply them. */
   listEventFiles(input: ListEventFilesInput): Promise<ListEventFilesResult>;
-  /** Applies up to a few thousand records of one file from a line; `nextLine` absent when the file is done. */
+  /** Applies up to {@link RECORDS_PER_CALL} records of one file from a line; `nextLine` absent when the file is done. */
   applyEventFile(input: ApplyEventFileInput): Promise<ApplyEventFileResult>;
   /** Moves an applied file to `processed/`; idempotent. */
   archiveEventFile(input: ArchiveEventFileInput): Promise<void>;

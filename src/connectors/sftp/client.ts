@@ -80,13 +80,13 @@ export class SftpClient {
     return { path: target, bytes };
   }
 
-  /** A stream of the remote file's content; rejects at once if the file does not exist. */
-  async openReadStream(remotePath: string): Promise<Readable> {
+  /** A stream of the remote file's content, from byte `start` (default 0); rejects at once if the file does not exist. */
+  async openReadStream(remotePath: string, options: { start?: number } = {}): Promise<Readable> {
     const target = this.resolve(remotePath);
     return this.run('read', target, false, async (sftp, session) => {
       const stats = await sftp.stat(target);
       if (!stats.isFile) throw this.error('read', target, 'failure', 'not a regular file');
-      const raw = sftp.createReadStream(target);
+      const raw = sftp.createReadStream(target, options.start ? { start: options.start } : {});
       const output = new PassThrough();
       // `on`, not `once`: a stream on a dead channel can fail more than once, and an unheard error ends the process.
       raw.on('error', (error: unknown) => {

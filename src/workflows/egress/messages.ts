@@ -6,7 +6,8 @@ export { pauseSignal, resumeSignal, syncNowSignal } from '../steering';
 /** The egress cursor: the last fully applied file, and how far the file being applied got. */
 export interface EgressCursor {
   lastFile?: string;
-  inProgress?: { file: string; nextLine: number };
+  /** `nextByte`: where `nextLine` starts in a plain CSV file, so the next call reads from there. */
+  inProgress?: { file: string; nextLine: number; nextByte?: number };
 }
 
 export const egressCheckpointSignal = defineSignal<[EgressCursor]>('egressCheckpoint');

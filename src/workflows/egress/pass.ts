@@ -37,15 +37,16 @@ async function applyNewEventFiles(input: EgressPassInput, tally: { counts?: Egre
   for (const file of listed) files.add(file);
 
   for (const file of files) {
-    let fromLine = cursor.inProgress?.file === file ? cursor.inProgress.nextLine : 2;
+    const resumed = cursor.inProgress?.file === file ? cursor.inProgress : undefined;
+    let from = { fromLine: resumed?.nextLine ?? 2, fromByte: resumed?.nextByte };
     for (;;) {
-      const slice = await slices.applyEventFile.executeWithOptions(sliceCall(`${file} from line ${fromLine}`), [
-        { file, fromLine, reportId },
+      const slice = await slices.applyEventFile.executeWithOptions(sliceCall(`${file} from line ${from.fromLine}`), [
+        { file, ...from, reportId },
       ]);
       tally.counts = tally.counts ? sumCounts(tally.counts, slice.counts) : slice.counts;
       if (slice.nextLine === undefined) break;
-      fromLine = slice.nextLine;
-      cursor.inProgress = { file, nextLine: fromLine };
+      from = { fromLine: slice.nextLine, fromByte: slice.nextByte };
+      cursor.inProgress = { file, nextLine: slice.nextLine, ...(slice.nextByte ? { nextByte: slice.nextByte } : {}) };
       await reportCursor(cursor);
     }
     await control.archiveEventFile({ file });
