@@ -7,7 +7,7 @@ import { egressBenchmark } from './egress';
 import { incrementalBenchmark } from './incremental';
 import { initialTransferBenchmark } from './initial-transfer';
 import { Results } from './lib/results';
-import { PROJECT_ROOT } from './lib/stack';
+import { childNodeOptions, PROJECT_ROOT } from './lib/stack';
 import { serviceProtectionBenchmark } from './service-protection';
 import { temporalOverheadBenchmark } from './temporal-overhead';
 import { workerMemoryBenchmark } from './worker-memory';
@@ -54,8 +54,14 @@ async function main(): Promise<void> {
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   for (const benchmark of options.benchmarks) {
     const results = new Results(benchmark, command);
-    const childOptions = process.env.BENCH_CHILD_NODE_OPTIONS;
-    if (childOptions) results.note(`worker (and baseline) processes ran with NODE_OPTIONS="${childOptions}"`);
+    const childOptions = childNodeOptions();
+    const source =
+      process.env.BENCH_CHILD_NODE_OPTIONS === undefined ? 'as the Dockerfile ships it' : 'BENCH_CHILD_NODE_OPTIONS';
+    results.note(
+      childOptions
+        ? `worker (and baseline) processes ran with NODE_OPTIONS="${childOptions}" (${source})`
+        : "worker (and baseline) processes ran with Node's default heap (BENCH_CHILD_NODE_OPTIONS empty)"
+    );
     try {
       if (benchmark === 'initial-transfer')
         await initialTransferBenchmark(results, options.rows ?? [1_000_000, 5_000_000], options.baseline);

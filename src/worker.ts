@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, createWorkerResources } from './activities';
 import { keepAliveInterceptor } from './activities/keep-alive';
@@ -48,6 +49,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         namespace: settings.namespace,
         taskQueue: settings.taskQueue,
         payloadEncryption: dataConverter ? `on (key ${options.config.temporal.encryption?.currentKeyId})` : 'off',
+        // What bounds the worker's memory: the image sets it (NODE_OPTIONS), Node's default is a share of the RAM.
+        heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
       },
       'worker started'
     );

@@ -36,6 +36,8 @@ export interface EgressRunOptions {
   limits?: ServiceProtectionLimits;
   /** Events per export file. @default 20,000 */
   eventsPerFile?: number;
+  /** Added by the D365 simulator before each answer. @default 0 */
+  latencyMs?: number;
 }
 
 const EVENT_HEADER =
@@ -84,7 +86,11 @@ async function writeEventFiles(stack: BenchStack, events: number, perFile: numbe
 /** Runs one egress pass of `events` events through the real worker process, with `batchSize` operations per $batch. */
 export async function measureEgress(options: EgressRunOptions): Promise<EgressRun> {
   const stack = await startBenchStack({
-    dynamics: { seedContacts: CONTACTS, limits: options.limits ?? UNREACHABLE_LIMITS },
+    dynamics: {
+      seedContacts: CONTACTS,
+      limits: options.limits ?? UNREACHABLE_LIMITS,
+      faults: { latencyMs: options.latencyMs ?? 0 },
+    },
     flows: { egress: { every: '1h', batchSize: options.batchSize } },
   });
   try {

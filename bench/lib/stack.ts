@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -145,8 +145,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
           ...process.env,
           ...secretEnv,
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-          // Node options for the worker and baseline processes only (e.g. a heap limit), not for the benchmark's.
-          NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS ?? '',
+          // Node options for the worker and baseline processes only, not for the benchmark's.
+          NODE_OPTIONS: childNodeOptions(),
         },
       });
       const log = createWriteStream(path.join(dir, `${path.basename(script, '.js')}-${child.pid}.log`));
@@ -191,4 +191,17 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
 export function temporalCli(): string {
   const script = path.join(PROJECT_ROOT, 'scripts', 'install-temporal.sh');
   return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+/**
+ * `NODE_OPTIONS` of the worker and baseline processes: `BENCH_CHILD_NODE_OPTIONS` when set (empty: Node's defaults),
+ * else the worker image's (`ENV NODE_OPTIONS=…` in the Dockerfile), so the worker runs as it ships.
+ */
+export function childNodeOptions(): string {
+  const override = process.env.BENCH_CHILD_NODE_OPTIONS;
+  if (override !== undefined) return override;
+  const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+  const shipped = /^ENV\b.*\bNODE_OPTIONS=("[^"]*"|\S+)/m.exec(dockerfile)?.[1];
+  if (!shipped) throw new Error('the Dockerfile sets no NODE_OPTIONS: set BENCH_CHILD_NODE_OPTIONS');
+  return shipped.replace(/^"(.*)"$/, '$1');
 }
