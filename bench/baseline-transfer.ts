@@ -8,6 +8,7 @@ import { createActivities, createWorkerResources } from '../src/activities';
 import { loadConfigFile } from '../src/config/load';
 import { readSecrets } from '../src/config/secrets';
 import { createLogger } from '../src/logging/logger';
+import { importPollDelayMs } from '../src/sync/import-polling';
 
 async function main(): Promise<void> {
   const [configFile, mapping] = process.argv.slice(2);
@@ -50,12 +51,11 @@ async function main(): Promise<void> {
   }
   const uploaded = Date.now();
   await call(activities.startCampaignImport, { mapping, fileNames });
-  // The workflow's schedule: 5 s, doubling to 1 min.
-  for (let delayMs = 5_000; ; delayMs = Math.min(delayMs * 2, 60_000)) {
+  for (let poll = 0; ; poll++) {
     const status = await call(activities.getCampaignImportStatus, { mapping });
     if (status.finished) break;
     if (status.failed) throw new Error(`the Campaign import ended in state ${status.state}`);
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await new Promise((resolve) => setTimeout(resolve, importPollDelayMs(poll)));
   }
   await call(activities.collectImportRejects, { mapping, fileNames, reportId });
   const { records } = await call(activities.countCampaignRecords, { mapping });

@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IngressSettings } from '../../activities/ingress/settings';
+import { importPollDelayMs } from '../../sync/import-polling';
 import { addCounts, ZERO_COUNTS, type IngressCounts } from '../../sync/ingress/counts';
 import { withPassRecord } from '../pass-record';
 import { control, pageCall, pages } from './proxies';
@@ -190,14 +191,10 @@ async function transferByFiles(input: InitialTransferInput, tracker: ProgressTra
   return { path: 'file', deltaLink, pages: fileNames.length, fileNames, counts };
 }
 
-/**
- * Polls the Campaign import workflow, backing off from 5 s to 15 s (a longer interval only delays the transfer's end:
- * at 1,000,000 rows the benchmark measured 20 s of upload and 78 s of import wait), until it finishes, fails or times
- * out.
- */
+/** Polls the Campaign import workflow ({@link importPollDelayMs}) until it finishes, fails or times out. */
 async function waitForCampaignImport(mapping: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (let delayMs = 5_000; ; delayMs = Math.min(delayMs * 2, 15_000)) {
+  for (let poll = 0; ; poll++) {
     const status = await control.getCampaignImportStatus({ mapping });
     if (status.finished) return;
     if (status.failed) {
@@ -213,7 +210,7 @@ async function waitForCampaignImport(mapping: string, timeoutMs: number): Promis
         'CampaignImportTimeout'
       );
     }
-    await sleep(delayMs);
+    await sleep(importPollDelayMs(poll));
   }
 }
 
