@@ -1,7 +1,7 @@
 import { measureEgress, type EgressRun } from './lib/egress-run';
 import { formatNumber, goal, type Results } from './lib/results';
 
-/** D365 latency of the second round: a network round trip to a cloud API, with no server work (that is simulated). */
+/** D365 latency of the second round: a network round trip to a cloud API; the simulator adds no server time to it. */
 const LATENCY_MS = 20;
 
 /**
