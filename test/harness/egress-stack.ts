@@ -10,6 +10,7 @@ import { type DynamicsClient } from '../../src/connectors/dynamics';
 import { SftpClient } from '../../src/connectors/sftp';
 import { createLogger } from '../../src/logging/logger';
 import { type Value } from '../../src/sandbox/dynamics/schema';
+import { type DynamicsSimulatorOptions } from '../../src/sandbox/dynamics';
 import { startCampaignFixture, type CampaignFixture } from '../harness/campaign-fixture';
 import { startDynamicsFixture, type DynamicsFixture } from '../harness/dynamics-fixture';
 import { clientOptionsFor, startSshd, type SshdServer } from '../harness/sshd';
@@ -58,9 +59,12 @@ export interface EgressStack {
 
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent', format: 'json' });
 
-export async function startEgressStack(contacts = 5): Promise<EgressStack> {
+export async function startEgressStack(
+  contacts = 5,
+  dynamicsOptions: Omit<DynamicsSimulatorOptions, 'seedContacts'> = {}
+): Promise<EgressStack> {
   const reportsFolder = await mkdtemp(join(tmpdir(), 'egress-reports-'));
-  const dynamics = await startDynamicsFixture({ seedContacts: contacts });
+  const dynamics = await startDynamicsFixture({ ...dynamicsOptions, seedContacts: contacts });
   const campaign = await startCampaignFixture();
   const sshd = await startSshd({ root: campaign.sftpRoot });
   const root = join(campaign.sftpRoot, 'd365_loads');

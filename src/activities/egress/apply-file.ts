@@ -38,10 +38,10 @@ export const EGRESS_INVALID_INPUT = 'EgressInvalidInput';
  */
 export const RECORDS_PER_CALL = 10_000;
 /**
- * Groups of events (each up to `batchSize` × {@link PARALLEL_BATCHES}) being written at once: while D365 works on one
- * group, the next one is read, parsed and sent.
+ * Groups of events (each up to `batchSize` × {@link PARALLEL_BATCHES}) being written at once. One, for the reason
+ * {@link PARALLEL_BATCHES} is one; with two, the next group was read and sent while D365 worked on the one before.
  */
-const GROUPS_IN_FLIGHT = 2;
+const GROUPS_IN_FLIGHT = 1;
 /** Heartbeat after this many records (the SDK throttles heartbeats further). */
 const HEARTBEAT_EVERY_RECORDS = 100;
 /** Heartbeat at least this often, also while D365 makes a batch wait (429 `Retry-After`). */

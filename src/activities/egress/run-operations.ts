@@ -6,10 +6,11 @@ export type OperationOutcome =
   { ok: true; body?: unknown } | { ok: false; status: number; code: string; message: string };
 
 /**
- * `$batch` requests in flight at once: the operations of one call are independent of each other, and D365 spends most
- * of a batch's time on its side (the client's own cap on requests in flight still applies).
+ * `$batch` requests in flight at once. One: with four, 200,000 events went faster without throttling, but under
+ * Dataverse's service protection the flow stalled (every request received during a `Retry-After` penalty extends it,
+ * and concurrent requests kept re-arming it; benchmark 3 in BENCHMARKS.md).
  */
-export const PARALLEL_BATCHES = 4;
+export const PARALLEL_BATCHES = 1;
 
 /** Tries of one operation on its own after its batch could not run it. */
 const SINGLE_TRIES = 4;
