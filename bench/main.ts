@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [benchmark ...] [--rows n[,n]] [--events n] [--changes n] [--no-baseline]`: runs the named
- * benchmarks (all five by default), prints their figures and appends them to BENCHMARKS.md. See bench/README.md.
+ * benchmarks (all five by default), prints their figures and appends them to bench/results/<date>.md. See bench/README.md.
  */
 import path from 'node:path';
 import { egressBenchmark } from './egress';
@@ -25,8 +25,13 @@ const BENCHMARKS = ['initial-transfer', 'incremental', 'service-protection', 'eg
 /** Run only when named. */
 const EXTRA_BENCHMARKS = ['worker-memory'];
 
+/** Today's raw runs: `bench/results/<yyyy-mm-dd>.md` (BENCHMARKS.md keeps only the summary and decisions). */
+function defaultOutput(): string {
+  return path.join(PROJECT_ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
+}
+
 function parseArgs(argv: string[]): Options {
-  const options: Options = { benchmarks: [], baseline: true, output: path.join(PROJECT_ROOT, 'BENCHMARKS.md') };
+  const options: Options = { benchmarks: [], baseline: true, output: defaultOutput() };
   const count = (text: string | undefined, flag: string): number => {
     const value = Number((text ?? '').replace(/_/g, ''));
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive whole number`);
@@ -38,7 +43,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--events') options.events = count(argv[++i], '--events');
     else if (arg === '--changes') options.changes = count(argv[++i], '--changes');
     else if (arg === '--no-baseline') options.baseline = false;
-    else if (arg === '--output') options.output = path.resolve(argv[++i] ?? 'BENCHMARKS.md');
+    else if (arg === '--output') options.output = path.resolve(argv[++i] ?? defaultOutput());
     else if (BENCHMARKS.includes(arg) || EXTRA_BENCHMARKS.includes(arg)) options.benchmarks.push(arg);
     else {
       const known = [...BENCHMARKS, ...EXTRA_BENCHMARKS].join(', ');

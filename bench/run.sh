@@ -11,5 +11,5 @@ cp package.json dist/.bench/package.json
 status=0
 node --max-old-space-size=16384 dist/.bench/bench/main.js "$@" || status=$?
 # Keep the appended tables in the repository's Markdown style (npm run lint checks it).
-if [ -f BENCHMARKS.md ]; then npx prettier --write --log-level warn BENCHMARKS.md; fi
+if [ -d bench/results ]; then npx prettier --write --log-level warn bench/results; fi
 exit "$status"

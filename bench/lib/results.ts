@@ -11,7 +11,7 @@ export interface Figure {
   load: string;
 }
 
-/** Collects a benchmark's figures, prints each as it is measured, and appends them all to BENCHMARKS.md. */
+/** Collects a benchmark's figures, prints each as it is measured, and appends them all to a results file. */
 export class Results {
   private readonly figures: Figure[] = [];
   private readonly notes: string[] = [];
@@ -41,7 +41,7 @@ export class Results {
     if (!existsSync(file)) {
       writeFileSync(
         file,
-        '# Benchmarks\n\nAppended by `npm run bench` (see bench/README.md); newest last. ' +
+        '# Benchmark runs\n\nAppended by `npm run bench` (see bench/README.md); newest last. ' +
           'Each figure carries the load average (1, 5, 15 min) of the machine when it was taken.\n'
       );
     }
