@@ -92,18 +92,39 @@ describe('Dynamics client writes against the simulator', () => {
     );
   });
 
-  it('keeps inactive contacts read-only until reactivated', async () => {
+  it('updates an inactive contact, as Dataverse does, and keeps it inactive', async () => {
     const client = fx.client();
     const { id } = await client.create('contacts', { lastname: 'Leaving' });
     await client.update('contacts', id as string, { statecode: 1 });
-    await expect(client.update('contacts', id as string, { firstname: 'No' })).rejects.toMatchObject({ status: 400 });
-    const back = await client.update(
+    const changed = await client.update(
       'contacts',
       id as string,
-      { statecode: 0, firstname: 'Back' },
+      { donotbulkemail: true },
       { returnRepresentation: true }
     );
-    expect(back.row).toMatchObject({ statecode: 0, statuscode: 1, firstname: 'Back' });
+    expect(changed.row).toMatchObject({ statecode: 1, statuscode: 2, donotbulkemail: true });
+  });
+
+  it('refuses updates of inactive contacts until reactivated, when configured to', async () => {
+    const refusing = await startDynamicsFixture({ readOnlyInactiveContacts: true });
+    try {
+      const client = refusing.client();
+      const { id } = await client.create('contacts', { lastname: 'Leaving' });
+      await client.update('contacts', id as string, { statecode: 1 });
+      await expect(client.update('contacts', id as string, { firstname: 'No' })).rejects.toMatchObject({
+        status: 400,
+        code: '0x80043b09',
+      });
+      const back = await client.update(
+        'contacts',
+        id as string,
+        { statecode: 0, firstname: 'Back' },
+        { returnRepresentation: true }
+      );
+      expect(back.row).toMatchObject({ statecode: 0, statuscode: 1, firstname: 'Back' });
+    } finally {
+      await refusing.close();
+    }
   });
 
   it('deletes (404 the second time)', async () => {

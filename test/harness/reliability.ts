@@ -107,7 +107,7 @@ export async function optOutSides(
   return { d365, campaign };
 }
 
-/** Ids of up to `count` active contacts (inactive ones are read-only in D365). */
+/** Ids of up to `count` active contacts. */
 export async function activeContactIds(resources: WorkerResources, count: number): Promise<string[]> {
   const ids: string[] = [];
   for await (const page of resources

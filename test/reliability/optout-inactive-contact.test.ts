@@ -5,8 +5,8 @@ import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { profilesByExternalId, until } from '../harness/reliability';
 
 /**
- * A Campaign opt-out for a profile whose D365 contact is inactive (D365 refuses every write to it: HTTP 400
- * 0x80043b09 "read-only"). Expected, as for any record the target refuses: the line is audited as refused, the other
+ * A Campaign opt-out for a profile whose D365 contact is inactive, in an organization that refuses writes to inactive
+ * contacts (a plug-in or business rule; Dataverse itself allows them): HTTP 400 0x80043b09 "read-only". Expected, as for any record the target refuses: the line is audited as refused, the other
  * lines are applied, and the pass ends. (It used to fail its slice for ever.) The test stops waiting once the slice
  * has failed twice.
  */
@@ -16,7 +16,7 @@ describe('opt-out for an inactive D365 contact', () => {
 
   beforeAll(async () => {
     stack = await startFlowStack({
-      dynamics: { seedContacts: 30 },
+      dynamics: { seedContacts: 30, readOnlyInactiveContacts: true },
       flows: {
         optOut: {
           mode: 'campaign-to-d365',

@@ -73,7 +73,7 @@ export async function reconcileRecord(scope: ReconcileScope, target: RecordTarge
     } catch (error) {
       const refusal = d365Refusal(error);
       if (refusal === undefined) throw error;
-      // D365 refuses this contact's write (e.g. an inactive contact is read-only): audit it, go on with the others.
+      // D365 refuses this contact's write (e.g. a plug-in keeps inactive contacts read-only): audit it, go on.
       scope.counts.rejected += d365Audit.length;
       scope.audit.push(...d365Audit.map((row) => ({ ...row, reason: `${refusal}; not applied (${row.reason})` })));
     }

@@ -72,7 +72,7 @@ export function startChangeGenerator(db: Database, options: ChangeGeneratorOptio
       store.update(row, valuesForUpdate(table, row, { statecode: 1 }));
       counts.deactivate++;
     } else {
-      // Updating an inactive contact means reactivating it first (inactive rows are read-only).
+      // An edit of an inactive contact reactivates it (a user reopening it), so inactive rows do not pile up.
       const changes: Record<string, Value> = { telephone1: `+1 555 ${Math.floor(random() * 1e7)}` };
       if (row.values.statecode === 1) changes.statecode = 0;
       store.update(row, valuesForUpdate(table, row, changes));

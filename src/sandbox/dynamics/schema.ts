@@ -43,7 +43,7 @@ export interface TableDefinition {
   changeTrackingEnabled: boolean;
   /** statecode → default statuscode; and the valid statuscodes of each statecode. */
   states: { state: number; label: string; defaultStatus: number; statuses: Record<number, string> }[];
-  /** State values whose rows are read-only (inactive contacts, completed/canceled activities). */
+  /** State values whose rows are read-only (completed/canceled activities; inactive contacts when so configured). */
   readOnlyStates: number[];
   /** Whether `statecode` may be set on create (activities: no, per IsValidForCreate = False). */
   stateValidForCreate: boolean;
@@ -85,7 +85,7 @@ const CONTACT_STATES: TableDefinition['states'] = [
   { state: 1, label: 'Inactive', defaultStatus: 2, statuses: { 2: 'Inactive' } },
 ];
 
-function contactTable(alternateKeys: string[][]): TableDefinition {
+function contactTable(alternateKeys: string[][], readOnlyInactive: boolean): TableDefinition {
   const doNot = (name: string, displayName: string): ColumnDefinition => ({
     name,
     type: 'Boolean',
@@ -101,7 +101,7 @@ function contactTable(alternateKeys: string[][]): TableDefinition {
     isActivity: false,
     changeTrackingEnabled: true,
     states: CONTACT_STATES,
-    readOnlyStates: [1],
+    readOnlyStates: readOnlyInactive ? [1] : [],
     stateValidForCreate: true,
     alternateKeys,
     columns: [
@@ -241,12 +241,19 @@ const EVENT_KEY = [['acs_eventid']];
 export interface SchemaOptions {
   /** Alternate keys on `contacts` (none exist by default in Dataverse). @default [] */
   contactAlternateKeys?: string[][];
+  /**
+   * Refuse updates of inactive contacts (HTTP 400 `0x80043b09`) unless the same PATCH reactivates them, as an
+   * organization does whose plug-in or business rule blocks them. Dataverse itself lets the Web API update inactive
+   * contacts; only some tables (closed activities, quotes, orders, invoices) are read-only in their closed states.
+   * @default false
+   */
+  readOnlyInactiveContacts?: boolean;
 }
 
 /** All tables the simulator serves. */
 export function buildSchema(options: SchemaOptions = {}): TableDefinition[] {
   return [
-    contactTable(options.contactAlternateKeys ?? []),
+    contactTable(options.contactAlternateKeys ?? [], options.readOnlyInactiveContacts ?? false),
     membershipTable(),
     activityTable('acs_emailsend', 'acs_emailsends', campaignEventColumns('acs_sentdate', false), EVENT_KEY),
     activityTable('acs_emailopen', 'acs_emailopens', campaignEventColumns('acs_openeddate', false), EVENT_KEY),
