@@ -11,6 +11,31 @@ describe('Dynamics simulator protocol', () => {
     });
   }
 
+  /** One GET inside a `$batch` request; the part's JSON body. */
+  async function batchGet(path: string): Promise<{ value: Record<string, unknown>[] }> {
+    const boundary = 'batch_get';
+    const body = [
+      `--${boundary}`,
+      'Content-Type: application/http',
+      'Content-Transfer-Encoding: binary',
+      '',
+      `GET ${new URL(sim.apiUrl).pathname}${path} HTTP/1.1`,
+      'Accept: application/json',
+      '',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const response = await fetch(`${sim.apiUrl}$batch`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/mixed; boundary=${boundary}` },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('HTTP/1.1 200');
+    return JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as { value: Record<string, unknown>[] };
+  }
+
   async function tokenRequest(form: Record<string, string>, tenant = sim.tenantId): Promise<Response> {
     return fetch(`${sim.url}/${tenant}/oauth2/v2.0/token`, {
       method: 'POST',
@@ -149,6 +174,93 @@ describe('Dynamics simulator protocol', () => {
       IsActivity: boolean;
     };
     expect(activity.IsActivity).toBe(true);
+  });
+
+  it('serves one derived attribute type through a cast, with its own properties, in and out of $batch', async () => {
+    const path =
+      "EntityDefinitions(LogicalName='contact')/Attributes/Microsoft.Dynamics.CRM.DateTimeAttributeMetadata" +
+      '?$select=LogicalName,DateTimeBehavior';
+    const direct = (await (await get(path)).json()) as { value: Record<string, unknown>[] };
+    const batched = await batchGet(path);
+    for (const body of [direct, batched]) {
+      const byName = new Map(body.value.map((a) => [a.LogicalName, a]));
+      expect([...byName.keys()].sort()).toEqual(['birthdate', 'createdon', 'modifiedon']);
+      expect(byName.get('birthdate')).toEqual({
+        '@odata.type': '#Microsoft.Dynamics.CRM.DateTimeAttributeMetadata',
+        MetadataId: expect.any(String),
+        LogicalName: 'birthdate',
+        DateTimeBehavior: { Value: 'DateOnly' },
+      });
+      expect(byName.get('modifiedon')).toMatchObject({ DateTimeBehavior: { Value: 'UserLocal' } });
+    }
+  });
+
+  it('refuses unknown segments, unknown casts and derived properties on the base type', async () => {
+    for (const path of [
+      "EntityDefinitions(LogicalName='contact')/NoSuchSegment",
+      "EntityDefinitions(LogicalName='contact')/Attributes/Microsoft.Dynamics.CRM.NoSuchAttributeMetadata",
+      "EntityDefinitions(LogicalName='contact')/Attributes/x/y",
+    ]) {
+      const answer = await get(path);
+      expect({ path, status: answer.status }).toEqual({ path, status: 404 });
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('0x80060888');
+    }
+    const base = await get("EntityDefinitions(LogicalName='contact')/Attributes?$select=LogicalName,DateTimeBehavior");
+    expect(base.status).toBe(400);
+    expect(((await base.json()) as { error: { message: string } }).error.message).toBe(
+      "Could not find a property named 'DateTimeBehavior' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'."
+    );
+    const expand = await get("EntityDefinitions(LogicalName='contact')?$expand=Relationships");
+    expect(expand.status).toBe(400);
+  });
+
+  it('filters attribute collections and applies nested $select in $expand', async () => {
+    const picklists = (await (
+      await get(
+        "EntityDefinitions(LogicalName='contact')/Attributes?$select=LogicalName" +
+          "&$filter=AttributeType eq Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist'"
+      )
+    ).json()) as { value: { LogicalName: string }[] };
+    expect(picklists.value.map((a) => a.LogicalName)).toEqual(['gendercode']);
+    const expanded = (await (
+      await get(
+        "EntityDefinitions(LogicalName='contact')?$select=LogicalName&$expand=Attributes($select=LogicalName,AttributeType)"
+      )
+    ).json()) as { LogicalName: string; PrimaryIdAttribute?: string; Attributes: Record<string, unknown>[] };
+    expect(expanded.LogicalName).toBe('contact');
+    expect(expanded.PrimaryIdAttribute).toBeUndefined();
+    for (const attribute of expanded.Attributes)
+      expect(Object.keys(attribute).sort()).toEqual(['@odata.type', 'AttributeType', 'LogicalName', 'MetadataId']);
+  });
+
+  it('expands OptionSet only on choice types, and serves alternate keys as a navigation property', async () => {
+    const plain = (await (await get("EntityDefinitions(LogicalName='contact')/Attributes")).json()) as {
+      value: Record<string, unknown>[];
+    };
+    expect(plain.value.some((a) => 'OptionSet' in a)).toBe(false);
+    const choices = (await (
+      await get(
+        "EntityDefinitions(LogicalName='contact')/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata" +
+          '?$select=LogicalName&$expand=OptionSet'
+      )
+    ).json()) as { value: { LogicalName: string; OptionSet: { Options: { Value: number }[] } }[] };
+    expect(choices.value.map((a) => [a.LogicalName, a.OptionSet.Options.map((o) => o.Value)])).toEqual([
+      ['gendercode', [1, 2]],
+    ]);
+    expect((await get("EntityDefinitions(LogicalName='contact')/Attributes?$expand=OptionSet")).status).toBe(400);
+
+    const entity = (await (await get("EntityDefinitions(LogicalName='acs_emailsend')")).json()) as object;
+    expect('Keys' in entity || 'Attributes' in entity).toBe(false);
+    const keys = (await (await get("EntityDefinitions(LogicalName='acs_emailsend')/Keys")).json()) as {
+      value: { KeyAttributes: string[]; EntityKeyIndexStatus: string }[];
+    };
+    expect(keys.value).toEqual([
+      expect.objectContaining({ KeyAttributes: ['acs_eventid'], EntityKeyIndexStatus: 'Active' }),
+    ]);
+    const withKeys = (await (await get("EntityDefinitions(LogicalName='acs_emailsend')?$expand=Keys")).json()) as {
+      Keys: unknown[];
+    };
+    expect(withKeys.Keys).toHaveLength(1);
   });
 
   it('reports an unknown Content-ID reference in a change set', async () => {

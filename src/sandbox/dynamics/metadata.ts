@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Database } from './database';
 import { Errors, WebApiError } from './errors';
 import { jsonResponse, type SimResponse } from './http-types';
+import { attributeOptions, derivedAttributeType, metadataQuery, type MetadataQuery, project } from './metadata-query';
 import { type ColumnDefinition, type TableDefinition } from './schema';
 
 /** A stable GUID-shaped id derived from a name (MetadataId values). */
@@ -35,8 +36,17 @@ const METADATA_TYPE: Record<ColumnDefinition['type'], string> = {
   Lookup: 'LookupAttributeMetadata',
 };
 
+/** The derived metadata type of a column, without namespace (e.g. `DateTimeAttributeMetadata`). */
+export function attributeTypeName(column: ColumnDefinition): string {
+  return METADATA_TYPE[column.type];
+}
+
+/**
+ * A column as Dataverse describes it: base `AttributeMetadata` properties plus those of its derived type. `OptionSet`
+ * is a navigation property, added by {@link withExpansions} only when expanded.
+ */
 function attributeMetadata(table: TableDefinition, column: ColumnDefinition): Record<string, unknown> {
-  const logicalName = column.type === 'Lookup' ? column.name.replace(/^_(.*)_value$/, '$1') : column.name;
+  const logicalName = attributeLogicalName(column);
   const attributeType = column.type === 'DateOnly' ? 'DateTime' : column.type;
   const isState = column.name === 'statecode';
   const attribute: Record<string, unknown> = {
@@ -62,16 +72,45 @@ function attributeMetadata(table: TableDefinition, column: ColumnDefinition): Re
   }
   if (column.defaultValue !== undefined && column.defaultValue !== null) attribute.DefaultValue = column.defaultValue;
   if (column.lookup) attribute.Targets = [column.lookup.target.replace(/s$/, '')];
-  if (column.options) {
-    attribute.OptionSet = {
-      Options: Object.entries(column.options).map(([value, text]) => ({ Value: Number(value), Label: label(text) })),
-    };
-  }
   return attribute;
 }
 
-function entityMetadata(table: TableDefinition, withAttributes: boolean): Record<string, unknown> {
-  const entity: Record<string, unknown> = {
+/** An attribute projected by `$select`, with `OptionSet` when `$expand=OptionSet` asks for it. */
+function withExpansions(
+  attribute: Record<string, unknown>,
+  column: ColumnDefinition,
+  query: MetadataQuery
+): Record<string, unknown> {
+  const projected = project(attribute, query.select);
+  if (column.options && query.expand.has('OptionSet')) {
+    projected.OptionSet = {
+      Options: Object.entries(column.options).map(([value, text]) => ({ Value: Number(value), Label: label(text) })),
+    };
+  }
+  return projected;
+}
+
+/** A lookup column is served as `_x_value` but described by its attribute name `x`. */
+function attributeLogicalName(column: ColumnDefinition): string {
+  return column.type === 'Lookup' ? column.name.replace(/^_(.*)_value$/, '$1') : column.name;
+}
+
+/** An alternate key as `EntityKeyMetadata`. */
+function keyMetadata(table: TableDefinition, key: string[]): Record<string, unknown> {
+  const logicalName = `${table.logicalName}_${key.join('_')}_key`;
+  return {
+    MetadataId: metadataId(`${table.logicalName}.key.${key.join(',')}`),
+    LogicalName: logicalName,
+    SchemaName: schemaName(logicalName),
+    EntityLogicalName: table.logicalName,
+    KeyAttributes: key,
+    EntityKeyIndexStatus: 'Active',
+  };
+}
+
+/** The table as `EntityMetadata`; `Attributes` and `Keys` are navigation properties, present only when expanded. */
+function entityMetadata(table: TableDefinition): Record<string, unknown> {
+  return {
     MetadataId: metadataId(table.logicalName),
     LogicalName: table.logicalName,
     SchemaName: schemaName(table.logicalName),
@@ -89,44 +128,15 @@ function entityMetadata(table: TableDefinition, withAttributes: boolean): Record
     },
     OwnershipType: 'UserOwned',
     DisplayName: label(table.logicalName),
-    Keys: table.alternateKeys.map((key) => ({
-      LogicalName: `${table.logicalName}_${key.join('_')}_key`,
-      KeyAttributes: key,
-    })),
   };
-  if (withAttributes) entity.Attributes = table.columns.map((c) => attributeMetadata(table, c));
-  return entity;
 }
 
-/** Equality-only `$filter` over metadata properties (`ChangeTrackingEnabled eq true and IsActivity eq false`). */
-function metadataFilter(filter: string | null): (entity: Record<string, unknown>) => boolean {
-  if (!filter) return () => true;
-  const clauses = filter.split(/\s+and\s+/i).map((clause) => {
-    const match = /^\s*(\w+)\s+eq\s+('(?:[^']|'')*'|true|false|\d+)\s*$/.exec(clause);
-    if (!match)
-      throw Errors.badRequest(
-        `The simulator supports only 'Property eq value' clauses on EntityDefinitions: '${clause}'.`
-      );
-    const raw = match[2] as string;
-    const value = raw.startsWith("'")
-      ? raw.slice(1, -1).replace(/''/g, "'")
-      : raw === 'true'
-        ? true
-        : raw === 'false'
-          ? false
-          : Number(raw);
-    return { name: match[1] as string, value };
-  });
-  return (entity) => clauses.every((c) => entity[c.name] === c.value);
-}
-
-function project(entity: Record<string, unknown>, select: string | null): Record<string, unknown> {
-  if (!select) return entity;
-  const names = new Set([...select.split(',').map((s) => s.trim()), 'MetadataId', 'Attributes']);
-  return Object.fromEntries(Object.entries(entity).filter(([k]) => names.has(k)));
-}
-
-/** GET `EntityDefinitions`, `EntityDefinitions(LogicalName='x')` and `…/Attributes`. */
+/**
+ * GET `EntityDefinitions` and `EntityDefinitions(LogicalName='x')`, with `$expand=Attributes(…),Keys`; below one
+ * table: `/Attributes`, `/Attributes(LogicalName='y')`, a cast such as
+ * `/Attributes/Microsoft.Dynamics.CRM.DateTimeAttributeMetadata` (`$expand=OptionSet` on choice types), and `/Keys`.
+ * Any other segment is an error, as in Dataverse.
+ */
 export function readEntityDefinitions(
   db: Database,
   baseUrl: string,
@@ -134,31 +144,70 @@ export function readEntityDefinitions(
   segment: string | undefined,
   params: URLSearchParams
 ): SimResponse {
-  const withAttributes = (params.get('$expand') ?? '').split(',').some((e) => e.trim().startsWith('Attributes'));
-  const select = params.get('$select');
   if (key === undefined) {
-    const matches = db.definitions
-      .map((t) => entityMetadata(t, withAttributes))
-      .filter(metadataFilter(params.get('$filter')));
+    if (segment !== undefined) throw Errors.resourceNotFound(segment);
+    const query = metadataQuery(params, 'EntityMetadata');
+    const tables = db.definitions.filter((table) => query.filter(entityMetadata(table)));
     return jsonResponse(200, {
       '@odata.context': `${baseUrl}$metadata#EntityDefinitions`,
-      value: matches.map((e) => project(e, select)),
+      value: tables.map((table) => expandedEntity(table, query)),
     });
   }
   const logicalName = /^LogicalName='([^']+)'$/.exec(key)?.[1];
   const table = logicalName === undefined ? undefined : db.tableByLogicalName(logicalName)?.definition;
   if (!table)
     throw new WebApiError(404, '0x80040217', `Could not find entity with logical name ${logicalName ?? key}.`);
-  if (segment === 'Attributes') {
+  const context = `${baseUrl}$metadata#EntityDefinitions('${table.logicalName}')`;
+  if (segment === undefined) {
+    const query = metadataQuery(params, 'EntityMetadata');
+    return jsonResponse(200, { '@odata.context': `${context}/$entity`, ...expandedEntity(table, query) });
+  }
+  const [navigation = '', cast, ...rest] = segment.split('/');
+  if (navigation === 'Keys' && cast === undefined) {
+    const query = metadataQuery(params, 'EntityKeyMetadata');
+    const keys = table.alternateKeys.map((k) => keyMetadata(table, k)).filter(query.filter);
+    return jsonResponse(200, { '@odata.context': `${context}/Keys`, value: keys.map((k) => project(k, query.select)) });
+  }
+  const attributes = /^Attributes(?:\(LogicalName='([^']+)'\))?$/.exec(navigation);
+  if (!attributes || rest.length > 0) throw Errors.resourceNotFound(segment);
+  const typeName = cast === undefined ? undefined : derivedAttributeType(cast);
+  const query = attributeOptions(params, typeName);
+  const single = attributes[1];
+  if (single === undefined) {
     return jsonResponse(200, {
-      '@odata.context': `${baseUrl}$metadata#EntityDefinitions('${table.logicalName}')/Attributes`,
-      value: table.columns.map((c) => project(attributeMetadata(table, c), select)),
+      '@odata.context': `${context}/Attributes${cast ? `/${cast}` : ''}`,
+      value: attributeCollection(table, typeName, query),
     });
   }
+  const column = table.columns.find((c) => attributeLogicalName(c) === single);
+  if (!column || (typeName !== undefined && attributeTypeName(column) !== typeName))
+    throw new WebApiError(404, '0x80040217', `Could not find attribute ${single} on entity ${table.logicalName}.`);
   return jsonResponse(200, {
-    '@odata.context': `${baseUrl}$metadata#EntityDefinitions/$entity`,
-    ...project(entityMetadata(table, withAttributes), select),
+    '@odata.context': `${context}/Attributes/$entity`,
+    ...withExpansions(attributeMetadata(table, column), column, query),
   });
+}
+
+function expandedEntity(table: TableDefinition, query: MetadataQuery): Record<string, unknown> {
+  const entity = project(entityMetadata(table), query.select);
+  const attributes = query.expand.get('Attributes');
+  if (attributes) entity.Attributes = attributeCollection(table, undefined, attributes);
+  const keys = query.expand.get('Keys');
+  if (keys) entity.Keys = table.alternateKeys.map((k) => project(keyMetadata(table, k), keys.select));
+  return entity;
+}
+
+/** The attributes of a table, of one derived type when `typeName` is set, filtered and projected. */
+function attributeCollection(
+  table: TableDefinition,
+  typeName: string | undefined,
+  query: MetadataQuery
+): Record<string, unknown>[] {
+  return table.columns
+    .filter((column) => typeName === undefined || attributeTypeName(column) === typeName)
+    .map((column) => ({ column, attribute: attributeMetadata(table, column) }))
+    .filter(({ attribute }) => query.filter(attribute))
+    .map(({ column, attribute }) => withExpansions(attribute, column, query));
 }
 
 /** GET `RetrieveTotalRecordCount(EntityNames=['contact'])` or `(EntityNames=@p1)?@p1=["contact"]`. */
