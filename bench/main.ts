@@ -43,6 +43,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--events') options.events = count(argv[++i], '--events');
     else if (arg === '--changes') options.changes = count(argv[++i], '--changes');
     else if (arg === '--no-baseline') options.baseline = false;
+    else if (arg === '--cost') process.env.BENCH_COST = argv[++i] ?? '';
     else if (arg === '--output') options.output = path.resolve(argv[++i] ?? defaultOutput());
     else if (BENCHMARKS.includes(arg) || EXTRA_BENCHMARKS.includes(arg)) options.benchmarks.push(arg);
     else {

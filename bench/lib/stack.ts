@@ -8,12 +8,14 @@ import YAML from 'yaml';
 import { validateConfig } from '../../src/config/load';
 import { type Config, type ConfigInput } from '../../src/config/schema';
 import {
+  PRODUCTION_LIKE_CAMPAIGN_COST,
   startCampaignSimulator,
   type CampaignSimulator,
   type CampaignSimulatorOptions,
 } from '../../src/sandbox/campaign';
 import { startDevServer, stopProcess, type DevServer } from '../../src/sandbox/dev-server';
 import {
+  PRODUCTION_LIKE_DYNAMICS_COST,
   startDynamicsSimulator,
   type DynamicsSimulator,
   type DynamicsSimulatorOptions,
@@ -84,9 +86,15 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     }
     const sftp = await startSshd({ root: path.join(dir, 'campaign-storage') });
     stops.push(() => sftp.stop());
-    const dynamics = await startDynamicsSimulator({ tls: true, ...options.dynamics });
+    const cost = benchCost();
+    const dynamics = await startDynamicsSimulator({ tls: true, ...cost.dynamics, ...options.dynamics });
     stops.push(() => dynamics.close());
-    const campaign = await startCampaignSimulator({ commandDelayMs: 20, sftpRoot: sftp.root, ...options.campaign });
+    const campaign = await startCampaignSimulator({
+      commandDelayMs: 20,
+      sftpRoot: sftp.root,
+      ...cost.campaign,
+      ...options.campaign,
+    });
     stops.push(() => campaign.close());
     const caFile = path.join(dir, 'dynamics-ca.pem');
     await writeFile(caFile, dynamics.caCertificate ?? '');
@@ -204,4 +212,19 @@ export function childNodeOptions(): string {
   const shipped = /^ENV\b.*\bNODE_OPTIONS=("[^"]*"|\S+)/m.exec(dockerfile)?.[1];
   if (!shipped) throw new Error('the Dockerfile sets no NODE_OPTIONS: set BENCH_CHILD_NODE_OPTIONS');
   return shipped.replace(/^"(.*)"$/, '$1');
+}
+
+/**
+ * The simulators' cost model for this run: `BENCH_COST=production` (what `npm run bench -- --cost production` sets)
+ * makes them cost what the real services cost (docs/cost-model.md); unset or `none`, they answer at once. A
+ * benchmark's own simulator options override it.
+ */
+export function benchCost(): {
+  dynamics: Pick<DynamicsSimulatorOptions, 'cost'>;
+  campaign: Pick<CampaignSimulatorOptions, 'cost'>;
+} {
+  const preset = process.env.BENCH_COST ?? 'none';
+  if (preset === 'none') return { dynamics: {}, campaign: {} };
+  if (preset !== 'production') throw new Error(`BENCH_COST must be none or production, not ${preset}`);
+  return { dynamics: { cost: PRODUCTION_LIKE_DYNAMICS_COST }, campaign: { cost: PRODUCTION_LIKE_CAMPAIGN_COST } };
 }

@@ -14,3 +14,17 @@ export function parseCount(value: string): number {
   if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
   return number;
 }
+
+/** Commander parser for a non-negative number that may have decimals (e.g. milliseconds per row: 0.2). */
+export function parseNonNegative(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0)
+    throw new InvalidArgumentError('must be a number, 0 or more (decimals allowed)');
+  return number;
+}
+
+/** Commander parser for a cost model preset: `none` (answers at once) or `production` (docs/cost-model.md). */
+export function parseCostPreset(value: string): 'none' | 'production' {
+  if (value !== 'none' && value !== 'production') throw new InvalidArgumentError('must be none or production');
+  return value;
+}

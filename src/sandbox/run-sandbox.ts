@@ -11,8 +11,8 @@ import { startDevServer } from './dev-server';
 import { isPortFree } from './ports';
 import { SANDBOX_SECRETS, SANDBOX_SFTP_KEY_ENV, sandboxConfig, sandboxConfigInput } from './sandbox-config';
 import { followInitialTransfers } from './transfer-progress';
-import { startCampaignSimulator } from './campaign';
-import { startChangeGenerator, startDynamicsSimulator } from './dynamics';
+import { PRODUCTION_LIKE_CAMPAIGN_COST, startCampaignSimulator } from './campaign';
+import { PRODUCTION_LIKE_DYNAMICS_COST, startChangeGenerator, startDynamicsSimulator } from './dynamics';
 import { startSshd } from './sshd';
 import { resolveTemporalCli } from './temporal-cli';
 
@@ -78,6 +78,8 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
       clientId: SANDBOX_D365_CLIENT_ID,
       clientSecret: SANDBOX_SECRETS.SANDBOX_D365_CLIENT_SECRET,
       seedContacts: SANDBOX_SEED_CONTACTS,
+      // The sandbox costs what the real services cost (docs/cost-model.md), so what a user sees is what to expect.
+      cost: PRODUCTION_LIKE_DYNAMICS_COST,
     });
     stops.push({ name: 'the Dynamics 365 simulator', stop: () => dynamics.close() });
     const liveEdits = startChangeGenerator(dynamics.db, { changesPerSecond: 1 });
@@ -92,6 +94,7 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
       clientSecret: SANDBOX_SECRETS.SANDBOX_CAMPAIGN_CLIENT_SECRET,
       sftpRoot: sftp.root,
       exports: { intervalMs: 30_000 },
+      cost: PRODUCTION_LIKE_CAMPAIGN_COST,
       logger: createLogger({ bindings: { component: 'campaign-simulator' }, level: 'warn' }),
     });
     stops.push({ name: 'the Campaign simulator', stop: () => campaign.close() });

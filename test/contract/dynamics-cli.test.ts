@@ -68,4 +68,41 @@ describe('acs-d365 simulate dynamics', () => {
       root.parseAsync(['node', 'acs-d365', 'simulate', 'dynamics', '--seed-contacts', 'many'])
     ).rejects.toThrow(/whole number/);
   });
+  it('takes the cost model and the service protection limits as options', async () => {
+    const root = new Command('acs-d365').exitOverride();
+    registerSimulateDynamicsCommand(root.command('simulate'));
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const run = root.parseAsync(
+        ['simulate', 'dynamics', '--port', '0', '--cost', 'production', '--dop-hint', '7', '--max-requests', '2'],
+        { from: 'user' }
+      );
+      const deadline = Date.now() + 10_000;
+      while (lines.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const info = JSON.parse(lines[0] ?? '') as Record<string, string>;
+      const form = {
+        grant_type: 'client_credentials',
+        client_id: info.clientId ?? '',
+        client_secret: info.clientSecret ?? '',
+      };
+      const tokenAnswer = await fetch(info.tokenUrl ?? '', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...form, scope: `${info.url}/.default` }).toString(),
+      });
+      const { access_token: token } = (await tokenAnswer.json()) as { access_token: string };
+      const whoAmI = () => fetch(`${info.apiUrl}WhoAmI`, { headers: { Authorization: `Bearer ${token}` } });
+      const answers = [await whoAmI(), await whoAmI(), await whoAmI()];
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+      expect(answers[0]?.headers.get('x-ms-dop-hint')).toBe('7');
+      process.emit('SIGTERM');
+      await run;
+    } finally {
+      write.mockRestore();
+    }
+  });
 });

@@ -1,10 +1,14 @@
-import { parseCount } from '../option-parsers';
+import { parseCostPreset, parseCount, parseNonNegative } from '../option-parsers';
 import { runUntilStopped } from '../until-stopped';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command } from 'commander';
 import { createLogger } from '../../logging/logger';
-import { startCampaignSimulator } from '../../sandbox/campaign';
+import {
+  PRODUCTION_LIKE_CAMPAIGN_COST,
+  startCampaignSimulator,
+  type CampaignCostOptions,
+} from '../../sandbox/campaign';
 
 interface SimulateCampaignOptions {
   port: number;
@@ -14,6 +18,11 @@ interface SimulateCampaignOptions {
   seedProfiles: number;
   exportEvery?: number;
   signalCooldown: number;
+  cost: 'none' | 'production';
+  latencyMs?: number;
+  importMsPerRecord?: number;
+  gatewayRequests?: number;
+  gatewayWindowSeconds: number;
 }
 
 /** `acs-d365 simulate campaign`: the Adobe Campaign Standard simulator (REST API + IMS) on its own. */
@@ -35,12 +44,30 @@ export function registerSimulateCampaignCommand(simulate: Command): void {
       parseCount
     )
     .option('--signal-cooldown <seconds>', 'minimum time between two triggers of one signal', parseCount, 600)
+    .option(
+      '--cost <preset>',
+      'cost model: none (answers at once) or production (latency, import time)',
+      parseCostPreset,
+      'none'
+    )
+    .option('--latency-ms <ms>', 'latency added to every API call (overrides the preset)', parseNonNegative)
+    .option('--import-ms-per-record <ms>', 'import workflow time per record (overrides the preset)', parseNonNegative)
+    .option(
+      '--gateway-requests <n>',
+      'gateway throttle: API calls per window, then 429 with Retry-After (default: none)',
+      parseCount
+    )
+    .option('--gateway-window-seconds <s>', 'gateway throttle: the sliding window', parseCount, 60)
     .addHelpText(
       'after',
       `
 Examples:
   $ acs-d365 simulate campaign --port 9002 --sftp-root ./.sandbox/sftp
-  $ acs-d365 simulate campaign --port 0 --organization contoso-mkt-stage --seed-profiles 100 --export-every 60`
+  $ acs-d365 simulate campaign --port 0 --organization contoso-mkt-stage --seed-profiles 100 --export-every 60
+  $ acs-d365 simulate campaign --sftp-root ./sftp --cost production --gateway-requests 600 --gateway-window-seconds 60
+
+Cost model (docs/cost-model.md): --cost production adds latency to every API call and time per imported record.
+Campaign Standard documents no throttle; --gateway-requests adds one (429 with Retry-After), as an API gateway may.`
     )
     .action(async (options: SimulateCampaignOptions) => {
       const sftpRoot = options.sftpRoot === undefined ? undefined : resolve(options.sftpRoot);
@@ -53,6 +80,7 @@ Examples:
         signalCooldownMs: options.signalCooldown * 1000,
         exports: options.exportEvery === undefined ? undefined : { intervalMs: options.exportEvery * 1000 },
         logger: createLogger({ bindings: { component: 'campaign-simulator' } }),
+        cost: campaignCost(options),
       });
       simulator.seedProfiles(options.seedProfiles);
       process.stdout.write(
@@ -70,4 +98,15 @@ Examples:
       );
       await runUntilStopped(() => simulator.close());
     });
+}
+
+function campaignCost(options: SimulateCampaignOptions): CampaignCostOptions {
+  const preset = options.cost === 'production' ? PRODUCTION_LIKE_CAMPAIGN_COST : {};
+  return {
+    latencyMs: options.latencyMs ?? preset.latencyMs ?? 0,
+    importMsPerRecord: options.importMsPerRecord ?? preset.importMsPerRecord ?? 0,
+    ...(options.gatewayRequests !== undefined
+      ? { gateway: { requests: options.gatewayRequests, windowSeconds: options.gatewayWindowSeconds } }
+      : {}),
+  };
 }

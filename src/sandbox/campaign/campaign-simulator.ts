@@ -7,6 +7,7 @@ import { AcsError, AcsErrorCode, badUri, invalidApiKey, invalidToken } from './a
 import { ExportFeeds } from './export-feeds';
 import { FakeIms } from './fake-ims';
 import { historyAnswer } from './history-api';
+import { type CampaignCostOptions, GatewayThrottle } from './cost';
 import { FaultInjector } from './faults';
 import { CampaignStore, type EngineCallCounts } from './record-store';
 import { ResourceApi, type ApiAnswer } from './resource-api';
@@ -72,6 +73,8 @@ export interface CampaignSimulatorOptions {
   };
   /** Seed of the fault injector's randomness. @default 1 */
   faultSeed?: number;
+  /** Latency per API call, import time per record, gateway throttle (docs/cost-model.md). @default none */
+  cost?: CampaignCostOptions;
   logger?: Logger;
 }
 
@@ -125,6 +128,7 @@ export async function startCampaignSimulator(options: CampaignSimulatorOptions =
   const store = new CampaignStore(models);
   const ims = new FakeIms(clientId, clientSecret, options.tokenTtlSeconds ?? 86399);
   const faults = new FaultInjector(options.faultSeed ?? 1);
+  const gateway = options.cost?.gateway ? new GatewayThrottle(options.cost.gateway) : undefined;
   const requests: Record<string, number> = {};
   const traffic = { missingNoCache: 0, inFlight: 0, maxInFlight: 0, recent: [] as string[] };
   let baseUrl = '';
@@ -141,6 +145,7 @@ export async function startCampaignSimulator(options: CampaignSimulatorOptions =
     : undefined;
   const workflows = new WorkflowEngine(store, options.workflows ?? [defaultImportWorkflow()], () => baseUrl, {
     commandDelayMs: options.commandDelayMs ?? 100,
+    importMsPerRecord: options.cost?.importMsPerRecord ?? 0,
     signalCooldownMs: options.signalCooldownMs ?? 600_000,
     importFolder: folders?.importFolder,
     rejectsFolder: folders?.rejectsFolder,
@@ -161,8 +166,15 @@ export async function startCampaignSimulator(options: CampaignSimulatorOptions =
     traffic.recent.push(`${method} ${req.url ?? '/'}`);
     if (traffic.recent.length > 50) traffic.recent.shift();
     if (url.pathname !== '/ims/token/v3' && req.headers['cache-control'] !== 'no-cache') traffic.missingNoCache += 1;
+    const isApiCall = url.pathname !== '/ims/token/v3';
+    const wait = gateway && isApiCall ? gateway.admit() : undefined;
+    if (wait !== undefined) {
+      res.setHeader('Retry-After', String(wait));
+      return sendJson(res, 429, { code: 429, message: 'Too Many Requests' });
+    }
     const decision = faults.decide(method, url.pathname);
-    if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+    const latencyMs = decision.latencyMs + (isApiCall ? (options.cost?.latencyMs ?? 0) : 0);
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const fault = decision.fault;
     if (fault?.afterProcessing) {
       // The request takes effect, then its answer is lost or replaced: the client cannot know it succeeded.

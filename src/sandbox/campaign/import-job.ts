@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { type Readable, type Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { AcsError } from './acs-error';
+import { paceImport } from './cost';
 import { csvLine, parseCsv } from './csv';
 import { type CampaignStore, type ResourceTable } from './record-store';
 
@@ -20,6 +21,8 @@ export interface ImportJobSpec {
   separator?: string;
   /** Fault hook: the reason to refuse the row with this key (joined key fields), or undefined to import it. */
   refuse?: (key: string) => string | undefined;
+  /** Time each record takes the import (the cost model), in ms. @default 0 */
+  msPerRecord?: number;
 }
 
 export interface ImportReport {
@@ -94,6 +97,8 @@ async function importFile(
     await write(rejects, csvLine(REJECTS_HEADER));
     let header: string[] | undefined;
     let recordNumber = 0;
+    const startedAt = Date.now();
+    const processedBefore = report.processed;
     for await (const row of parseCsv(source, spec.separator ?? ',')) {
       recordNumber += 1;
       if (!header) {
@@ -104,7 +109,10 @@ async function importFile(
       }
       if (row.length === 1 && row[0] === '') continue;
       // Let the HTTP server answer now and then; honour pause and stop before every row.
-      if (recordNumber % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (recordNumber % 500 === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await paceImport(startedAt, report.processed - processedBefore, spec.msPerRecord ?? 0);
+      }
       if (control.paused()) await control.whilePaused();
       if (control.stopped()) break;
       report.processed += 1;

@@ -1,4 +1,5 @@
 export { startCampaignSimulator, type CampaignSimulator, type CampaignSimulatorOptions } from './campaign-simulator';
+export { PRODUCTION_LIKE_CAMPAIGN_COST, type CampaignCostOptions } from './cost';
 export {
   type FieldSpec,
   type FieldType,

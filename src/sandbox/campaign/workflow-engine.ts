@@ -37,6 +37,8 @@ export interface WorkflowEngineOptions {
   commandDelayMs: number;
   /** Minimum time between two triggers of one signal (ACS: 10 minutes). */
   signalCooldownMs: number;
+  /** Time each imported record takes, in ms (the cost model). @default 0 */
+  importMsPerRecord?: number;
   /** Folder the import workflows read from, and their rejects folder (absolute); undefined = no SFTP folder. */
   importFolder?: string;
   rejectsFolder?: string;
@@ -268,6 +270,7 @@ export class WorkflowEngine {
           folder: this.options.importFolder,
           rejectsFolder: this.options.rejectsFolder,
           refuse: (key) => this.refusedKeys.get(key),
+          msPerRecord: this.options.importMsPerRecord ?? 0,
         },
         names,
         {

@@ -15,16 +15,20 @@ export interface SimResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Rows a collection answer holds (what the cost model charges a read for). */
+  rows?: number;
 }
 
 export const ODATA_JSON = 'application/json; odata.metadata=minimal';
 
 /** A JSON answer with the OData headers every Web API response carries. */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): SimResponse {
+  const rows = (body as { value?: unknown } | null)?.value;
   return {
     status,
     headers: { 'Content-Type': ODATA_JSON, 'OData-Version': '4.0', ...headers },
     body: JSON.stringify(body),
+    ...(Array.isArray(rows) ? { rows: rows.length } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { Database, type DatabaseOptions } from './database';
 import { WebApiError } from './errors';
 import { faultResponse, type FaultOptions, Faults, malformed } from './faults';
 import { type SimResponse } from './http-types';
+import { DynamicsCost, type DynamicsCostOptions } from './cost';
 import { ServiceProtection, type ServiceProtectionLimits } from './throttle';
 import { identityResponse, TokenService } from './token-service';
 import { WebApi } from './web-api';
@@ -38,6 +39,8 @@ export interface DynamicsSimulatorOptions extends DatabaseOptions {
   limits?: ServiceProtectionLimits;
   /** Fault injection applied to Web API requests. @default none */
   faults?: FaultOptions;
+  /** What each request costs: latency and server time (docs/cost-model.md). @default none: answers at once */
+  cost?: DynamicsCostOptions;
 }
 
 /** One simulated request, kept for tests (method, path with query, status). */
@@ -102,6 +105,7 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
   const db = new Database({ ...options, clock });
   const faults = new Faults(options.faults);
   const protection = new ServiceProtection(options.limits ?? {}, clock);
+  const cost = new DynamicsCost(options.cost);
   const requests: RequestRecord[] = [];
   const statusCounts: Record<number, number> = {};
   // Filled in once the port is known.
@@ -152,14 +156,19 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
             faultResponse(decision)?.toResponse() ??
             api.handle({ method, path: pathname.slice(API_PATH.length), query, headers, body });
           if (decision.kind === 'malformed' && response.status < 300) response = malformed(response, decision.form);
-          if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+          // Server time: what service protection's execution-time limit counts, and what holds a concurrency slot.
+          const serverMs = cost.serverTimeMs(api.takeWork()) + faults.latencyMs;
+          if (serverMs > 0) await sleep(serverMs);
         } catch (err) {
           if (!(err instanceof WebApiError)) throw err;
           response = err.toResponse();
         } finally {
           release?.();
         }
-        Object.assign(response.headers, protection.remaining(clientId));
+        Object.assign(response.headers, protection.remaining(clientId), {
+          'x-ms-dop-hint': String(cost.options.dopHint),
+        });
+        if (cost.options.latencyMs > 0) await sleep(cost.options.latencyMs);
       }
     } else {
       response = { status: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not found' };
@@ -218,4 +227,8 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
         server.closeAllConnections();
       }),
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

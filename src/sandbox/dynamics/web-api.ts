@@ -1,4 +1,5 @@
 import { executeBatch } from './batch';
+import { type RequestWork } from './cost';
 import { metadataDocument } from './csdl';
 import { countChanges, isTrackedRead, readTracked } from './change-tracking';
 import { APPLICATION_USER_ID, type Database } from './database';
@@ -11,6 +12,7 @@ import { countCollection, readCollection, readRow, type ReadContext } from './qu
 import { createRow, deleteRow, patchRow, type WriteContext } from './writes';
 
 const ORGANIZATION_ID = '0c5a1d8e-6f0b-4b8e-9d7a-2e1f00d365aa';
+const WRITES = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 /** The Web API of one simulated organization: routes a request to the right handler and maps errors to bodies. */
 export class WebApi {
@@ -20,13 +22,27 @@ export class WebApi {
     readonly baseUrl: string
   ) {}
 
+  private work: RequestWork = { rowsRead: 0, writes: 0 };
+
   handle(request: SimRequest): SimResponse {
+    let response: SimResponse;
     try {
-      return this.route(request);
+      response = this.route(request);
     } catch (err) {
-      if (err instanceof WebApiError) return err.toResponse();
-      throw err;
+      if (!(err instanceof WebApiError)) throw err;
+      response = err.toResponse();
     }
+    // Inner requests of a `$batch` pass through here too: each operation is charged on its own.
+    this.work.rowsRead += response.rows ?? 0;
+    if (WRITES.has(request.method.toUpperCase()) && request.path !== '$batch') this.work.writes += 1;
+    return response;
+  }
+
+  /** The work done since the last call: the server charges it to the request that just ran. */
+  takeWork(): RequestWork {
+    const work = this.work;
+    this.work = { rowsRead: 0, writes: 0 };
+    return work;
   }
 
   private route(request: SimRequest): SimResponse {
