@@ -1,5 +1,10 @@
 import { type Config, type IngressMapping } from '../../config/schema';
-import { type CampaignClient, type KeyDefinition, type ResourceClient } from '../../connectors/campaign';
+import {
+  type CampaignClient,
+  type KeyDefinition,
+  PROFILE_EXTERNAL_ID_KEY,
+  type ResourceClient,
+} from '../../connectors/campaign';
 import { type DynamicsClient } from '../../connectors/dynamics';
 import { buildIngressPlan, type IngressPlan, type PlanProblem } from '../../sync/ingress';
 import {
@@ -40,6 +45,20 @@ export function findMapping(config: Config, name: string): { mapping: IngressMap
   const index = config.ingress.findIndex((mapping) => mapping.name === name);
   const mapping = config.ingress[index];
   return mapping ? { mapping, index } : undefined;
+}
+
+/** The mapping that writes D365 contacts to Campaign profiles, if the configuration has one. */
+export function findContactMapping(config: Config): IngressMapping | undefined {
+  return config.ingress.find((mapping) => mapping.from === 'contact' && mapping.to === 'profile');
+}
+
+/**
+ * How every flow finds a profile by its externalId: the contact mapping's `key.campaignFilter` when it sets one (the
+ * filter the Campaign administrator defined), else `byExternalId`.
+ */
+export function profileKey(config: Config): KeyDefinition {
+  const contacts = findContactMapping(config);
+  return contacts ? keyDefinition(contacts) : PROFILE_EXTERNAL_ID_KEY;
 }
 
 /**
