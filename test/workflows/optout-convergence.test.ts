@@ -6,9 +6,7 @@ import { optOutStatusQuery, syncNowSignal, type OptOutStatus } from '../../src/w
 import { managerStateQuery } from '../../src/workflows/steering';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
-import { optOutSides, untilQuery } from '../harness/reliability';
-
-type D365Mode = 'd365-to-campaign' | 'bidirectional';
+import { optOutSides, profilesByExternalId, untilQuery } from '../harness/reliability';
 
 const PAIRS = [
   { campaign: 'denyListEmail', dynamics: 'donotbulkemail' },
@@ -24,7 +22,10 @@ const API_PAIRS = [
  * a deployment may run them as separate processes): an opt-out set in D365 before ingress wrote the profile must reach
  * Campaign once the profile exists.
  */
-async function startStack(mode: D365Mode, seedContacts: number): Promise<FlowStack> {
+async function startStack(
+  mode: 'd365-to-campaign' | 'campaign-to-d365' | 'bidirectional',
+  seedContacts: number
+): Promise<FlowStack> {
   const stack = await startFlowStack({
     dynamics: { seedContacts },
     pageSize: 50,
@@ -81,7 +82,7 @@ describe.each(['d365-to-campaign', 'bidirectional'] as const)('opt-out %s, befor
     await stack?.close();
   });
 
-  it('brings opt-outs set before ingress wrote the profiles to Campaign on the next pass', async () => {
+  it('brings opt-outs set before the profiles existed to Campaign: ingress on create, the opt-out flow on its next pass', async () => {
     stack = await startStack(mode, 20);
     const early = await createOptedOutContacts(stack, 10);
     const optOut = await startOptOut(stack);
@@ -91,19 +92,27 @@ describe.each(['d365-to-campaign', 'bidirectional'] as const)('opt-out %s, befor
     expect(first.lastPass?.counts).toMatchObject({ read: 30, applied: 0, missing: 30, outOfScope: 0 });
     expect((await optOut.query(managerStateQuery)).pendingContacts).toHaveLength(30);
 
+    // Half the profiles come from elsewhere (another tool, keyed by the contact id) before ingress runs.
+    const [elsewhere, byIngress] = [early.slice(0, 5), early.slice(5)];
+    const profiles = profilesByExternalId(stack.resources);
+    for (const id of elsewhere) await profiles.create({ externalId: id });
     const ingress = await startIngress(stack);
     handles.push(ingress);
     await untilQuery(ingress, ingressStatusQuery, (s) => s.initialTransferDone);
+    let sides = await optOutSides(stack.resources, API_PAIRS);
+    for (const id of byIngress) expect(sides.campaign[id]).toEqual([true, false]);
+    for (const id of elsewhere) expect(sides.campaign[id]).toEqual([false, false]);
+
     const second = await nextPass(optOut, first.passes);
 
     expect(second.lastError).toBeUndefined();
-    expect(second.lastPass?.counts).toMatchObject({ missing: 0, rejected: 0 });
-    const sides = await optOutSides(stack.resources, API_PAIRS);
+    expect(second.lastPass?.counts).toMatchObject({ applied: 5, missing: 0, rejected: 0 });
+    sides = await optOutSides(stack.resources, API_PAIRS);
     expect(Object.keys(sides.campaign)).toHaveLength(30);
     expect(sides.campaign).toEqual(sides.d365);
     for (const id of early) expect(sides.campaign[id]).toEqual([true, false]);
     expect((await optOut.query(managerStateQuery)).pendingContacts).toBeUndefined();
-    // What the flow wrote does not come back as a change.
+    // What the flows wrote does not come back as a change.
     expect((await nextPass(optOut, second.passes)).lastPass?.counts).toMatchObject({ applied: 0, missing: 0 });
   });
 
@@ -156,10 +165,37 @@ describe('opt-out with more contacts without a profile than a pass keeps', () =>
 
     expect(second.lastError).toBeUndefined();
     expect(second.lastPass?.counts).toMatchObject({ read: 1_050, missing: 0 });
-    expect(second.lastPass?.counts.applied).toBeGreaterThan(0);
     const sides = await optOutSides(stack.resources, API_PAIRS);
     expect(Object.keys(sides.campaign)).toHaveLength(1_050);
     expect(sides.campaign).toEqual(sides.d365);
     expect((await optOut.query(managerStateQuery)).deltaLink).toEqual(expect.any(String));
+  });
+});
+
+describe('opt-out campaign-to-d365 beside ingress', () => {
+  let stack: FlowStack;
+  let ingress: WorkflowHandle<typeof ingressManagerWorkflow> | undefined;
+
+  afterAll(async () => {
+    await ingress?.terminate('test over').catch(() => undefined);
+    await stack?.close();
+  });
+
+  it('creates and updates profiles without their opt-out attributes: Campaign is the master of those', async () => {
+    stack = await startStack('campaign-to-d365', 0);
+    const [optedOut, later] = await createOptedOutContacts(stack, 2);
+    ingress = await startIngress(stack);
+    await untilQuery(ingress, ingressStatusQuery, (s) => s.initialTransferDone);
+    await stack.resources.dynamics().update('contacts', later!, { donotemail: true, lastname: 'Renamed' });
+    await ingress.signal(syncNowSignal);
+    await untilQuery(ingress, ingressStatusQuery, (s) => s.passes >= 1 && s.phase === 'waiting');
+
+    const profiles = profilesByExternalId(stack.resources);
+    expect(await profiles.findByKey({ externalId: optedOut! })).toMatchObject({ blackListEmail: false });
+    expect(await profiles.findByKey({ externalId: later! })).toMatchObject({
+      lastName: 'Renamed',
+      blackListEmail: false,
+      blackList: false,
+    });
   });
 });

@@ -7,6 +7,7 @@ import {
 } from '../../connectors/campaign';
 import { type DynamicsClient } from '../../connectors/dynamics';
 import { buildIngressPlan, type IngressPlan, type PlanProblem } from '../../sync/ingress';
+import { type OptOutOnCreate, optOutsOnCreate } from './opt-outs-on-create';
 import {
   type CampaignMetadataReader,
   type CampaignResourceMetadata,
@@ -37,6 +38,8 @@ export interface ResolvedMapping {
   target: ResourceClient;
   /** Mapped Campaign fields that link to a profile (their value is a contact id until the writer resolves it). */
   profileLinks: string[];
+  /** Opt-outs a created profile gets from its contact (contact mapping, opt-out mode copying D365 to Campaign). */
+  optOutsOnCreate: OptOutOnCreate[];
 }
 
 export type Resolution = { ok: true; resolved: ResolvedMapping } | { ok: false; problems: PlanProblem[] };
@@ -141,7 +144,12 @@ export async function resolveMapping(deps: IngressDependencies, name: string): P
   const key = keyDefinition(mapping);
   const target = deps.campaign().resource({ api: resource.api, name: resource.name, key });
   const profileLinks = mapping.fields.map((field) => field.to).filter((to) => resource.profileLinks.includes(to));
-  return { ok: true, resolved: { index, mapping, table, resource, plan: built.plan, key, target, profileLinks } };
+  const optOuts = optOutsOnCreate(deps.config, mapping, table.columns);
+  const plan = { ...built.plan, select: [...new Set([...built.plan.select, ...optOuts.map((o) => o.column)])] };
+  return {
+    ok: true,
+    resolved: { index, mapping, table, resource, plan, key, target, profileLinks, optOutsOnCreate: optOuts },
+  };
 }
 
 /** The contact mapping keeps the D365 id in the profile's externalId (the egress and opt-out flows find it there). */
