@@ -73,12 +73,6 @@ export function createOptOutActivities(
       );
     }
   };
-  const withActivity = <P>(): { progress?: (progress: P) => void; signal?: AbortSignal } => {
-    const activity = asyncLocalStorage.getStore();
-    return activity
-      ? { progress: (progress: P) => activity.heartbeat(progress), signal: activity.cancellationSignal }
-      : {};
-  };
   return {
     preflightOptOut: () => preflightOptOut(resources.config, resources.dynamics()),
     async syncOptOutD365Page(input) {
@@ -100,7 +94,7 @@ export function createOptOutActivities(
       );
     },
     async revisitOptOutContacts(input) {
-      const { progress, signal } = withActivity<number>();
+      const activity = asyncLocalStorage.getStore();
       return revisitOptOutContacts(
         {
           settings: optOutSettings(resources.config),
@@ -109,8 +103,9 @@ export function createOptOutActivities(
           contacts: await contacts(),
           concurrency: resources.config.campaign.maxConcurrentRequests,
           logger,
-          ...(progress ? { heartbeat: progress } : {}),
-          ...(signal ? { signal } : {}),
+          ...(activity
+            ? { heartbeat: (idsDone) => activity.heartbeat({ idsDone }), signal: activity.cancellationSignal }
+            : {}),
         },
         input
       );

@@ -12,7 +12,7 @@ import {
 } from './contracts';
 import { type ReconcileScope } from './reconcile';
 import { contactColumns, type ContactContext, reconcileContactRow } from './reconcile-contact';
-import { CONTACTS_SET } from './settings';
+import { CONTACT_ID, CONTACTS_SET } from './settings';
 
 /** The failure type of an expired delta link: the workflow must start a full read again. */
 export const OPT_OUT_DELTA_EXPIRED = 'OptOutDeltaTokenExpired';
@@ -55,7 +55,7 @@ export async function syncOptOutD365Page(
   let rowsDone = 0;
   const missing: string[] = [];
   await forEachBounded(page.upserts, context, async (row) => {
-    if ((await reconcileContactRow(context, scope, row)) === 'missing') missing.push(String(row.contactid));
+    if ((await reconcileContactRow(context, scope, row)) === 'missing') missing.push(String(row[CONTACT_ID]));
     rowsDone += 1;
     if (rowsDone % HEARTBEAT_EVERY_ROWS === 0) context.progress?.({ ...linkOf(input), rowsDone });
   });
