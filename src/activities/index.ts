@@ -27,6 +27,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createIngressActivities(deps.resources, plans),
     ...createIngressFileActivities(deps.resources, plans),
     ...createEgressActivities(deps.resources),
-    ...createOptOutActivities(deps.resources),
+    ...createOptOutActivities(deps.resources, plans),
   };
 }

@@ -1,3 +1,4 @@
+import { campaignApiField } from '../sync/optout/attributes';
 import { type Config } from './schema';
 
 /** The opt-out block of a validated configuration. */
@@ -76,6 +77,35 @@ export function checkOptOutAgainstColumns(optOut: OptOutConfig, columns: readonl
         message: `the D365 column contact.${pair.dynamics} is of type ${column.type}; an opt-out needs a Boolean (Yes/No) column such as donotemail`,
       });
     }
+  });
+  return problems;
+}
+
+/** Modes in which the opt-out flow copies Campaign's opt-out attributes to D365. */
+const COPIES_TO_D365: ReadonlySet<string> = new Set(['campaign-to-d365', 'bidirectional']);
+
+/**
+ * An ingress mapping must not write a Campaign opt-out attribute (by its API name `blackList*` or its UI name
+ * `denyList*`) that the opt-out flow copies the other way: each D365 change would overwrite Campaign's value through
+ * ingress, and each Campaign change would go back to D365 through the opt-out flow, so the two flows would fight.
+ */
+export function checkIngressOptOutFields(config: Config): OptOutProblem[] {
+  const optOut = config.optOut;
+  if (!optOut || !COPIES_TO_D365.has(optOut.mode)) return [];
+  const problems: OptOutProblem[] = [];
+  config.ingress.forEach((mapping, index) => {
+    if (mapping.to !== 'profile') return;
+    mapping.fields.forEach((field, fieldIndex) => {
+      const pairIndex = optOut.pairs.findIndex(
+        (pair) => field.to === pair.campaign || field.to === campaignApiField(pair.campaign)
+      );
+      const pair = optOut.pairs[pairIndex];
+      if (!pair) return;
+      problems.push({
+        path: `ingress[${index}].fields[${fieldIndex}].to`,
+        message: `${field.to} is the Campaign opt-out attribute ${pair.campaign}, which the opt-out flow copies to D365 (optOut.pairs[${pairIndex}], mode ${optOut.mode}); remove this field and let the opt-out flow sync it, or set optOut.mode to d365-to-campaign`,
+      });
+    });
   });
   return problems;
 }

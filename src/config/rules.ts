@@ -1,4 +1,4 @@
-import { checkOptOutPairs } from './optout-rules';
+import { checkIngressOptOutFields, checkOptOutPairs } from './optout-rules';
 import { type Config } from './schema';
 
 /** One problem in a configuration file: where it is (`ingress[0].fields[2].to`) and what is wrong. */
@@ -112,7 +112,7 @@ function checkMappingNames(config: Config): ConfigProblem[] {
 }
 
 function checkOptOut(config: Config): ConfigProblem[] {
-  return config.optOut ? checkOptOutPairs(config.optOut) : [];
+  return config.optOut ? [...checkOptOutPairs(config.optOut), ...checkIngressOptOutFields(config)] : [];
 }
 
 function checkFlowsPresent(config: Config): ConfigProblem[] {

@@ -62,7 +62,15 @@ describe('opt-out files', () => {
     const result = await bidirectional.applyOptOutFile({ file: name, fromLine: 2, reportId: 'lines-1' });
 
     expect(result.nextLine).toBeUndefined();
-    expect(result.counts).toEqual({ read: 6, applied: 1, skipped: 2, conflicts: 1, missing: 0, rejected: 4 });
+    expect(result.counts).toEqual({
+      read: 6,
+      applied: 1,
+      skipped: 2,
+      conflicts: 1,
+      missing: 0,
+      outOfScope: 0,
+      rejected: 4,
+    });
     expect((await s.d365(id)).donotemail).toBe(true);
     const audit = await readFile(path.join(s.config.reports.folder, 'optout', 'lines-1.csv'), 'utf8');
     for (const [line, text] of [
@@ -91,7 +99,9 @@ describe('opt-out files', () => {
 
     const result = await bidirectional.applyOptOutFile({ file: name, fromLine: 3, reportId: 'resume-1' });
 
-    expect(result).toEqual({ counts: { read: 1, applied: 1, skipped: 1, conflicts: 1, missing: 0, rejected: 0 } });
+    expect(result).toEqual({
+      counts: { read: 1, applied: 1, skipped: 1, conflicts: 1, missing: 0, outOfScope: 0, rejected: 0 },
+    });
     expect((await s.d365(first)).donotemail).toBe(false);
     expect((await s.d365(second)).donotfax).toBe(true);
   });

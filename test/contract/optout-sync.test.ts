@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatAcsDateTime } from '../../src/connectors/campaign';
-import { type Flags, optOutBlock, type OptOutStack, startOptOutStack } from '../harness/optout-stack';
+import { contactMapping, type Flags, optOutBlock, type OptOutStack, startOptOutStack } from '../harness/optout-stack';
 
 const HOUR = 3_600_000;
 
@@ -213,10 +213,64 @@ describe('missing counterparts', () => {
     expect(counts).toMatchObject({ read: 3, applied: 0, missing: 3, rejected: 0 });
     expect((await s.d365(noProfile)).donotemail).toBe(true);
     const audit = await readFile(path.join(s.config.reports.folder, 'optout', 'missing-1.csv'), 'utf8');
-    expect(audit).toContain(`${noProfile},,,,none,no Campaign profile has this contact id as externalId; skipped`);
+    expect(audit).toContain(
+      `${noProfile},,,,none,no Campaign profile has this contact id as externalId yet; a later pass looks again`
+    );
     expect(audit).toMatch(
       /7d1c4b0e-0000-4000-8000-000000000001,denyListEmail,,,none,optouts_\d+_\d+\.csv line 2: no D365 contact/
     );
+  });
+
+  it.each(['d365-to-campaign', 'bidirectional'] as const)(
+    '%s: a contact opted out before ingress wrote its profile is revisited until the profile exists',
+    async (mode) => {
+      const activities = s.activities(optOutBlock(mode));
+      await s.baseline();
+      const early = await s.createPair({ email: true }, {}, false);
+      const gone = await s.createPair({ fax: true }, {}, false);
+
+      const first = await s.round(activities, `early-${mode}-1`);
+      expect(first).toMatchObject({ read: 2, applied: 0, missing: 2, outOfScope: 0 });
+      expect(new Set(s.pending)).toEqual(new Set([early, gone]));
+
+      // Ingress writes the profile (no opt-out attribute: not a Campaign-side change); D365 deletes the other contact.
+      await s.createProfile(early);
+      await s.deleteContact(gone);
+      const second = await s.round(activities, `early-${mode}-2`);
+
+      expect(second).toMatchObject({ applied: 1, missing: 0, rejected: 0 });
+      expect(await flags(early)).toEqual({ d365: { email: true, fax: false }, campaign: { email: true, fax: false } });
+      expect(s.pending).toEqual([]);
+      const third = await s.round(activities, `early-${mode}-3`);
+      expect(third).toMatchObject({ read: 0, applied: 0 });
+    }
+  );
+
+  it('counts a contact ingress will never write as out of scope, and does not revisit it', async () => {
+    const filtered = s.activities(
+      optOutBlock('d365-to-campaign'),
+      contactMapping({ filter: { match: 'all', rules: [{ field: 'lastname', op: 'ne', value: 'Outsider' }] } })
+    );
+    await s.baseline();
+    const outsider = await s.createPair({ email: true }, {}, false, { lastname: 'Outsider' });
+    const insider = await s.createPair({ email: true }, {}, false);
+
+    // The delta link of the baseline selects no lastname: the filter cannot tell yet, both are looked at again.
+    const first = await s.round(filtered, 'scope-1');
+    expect(first).toMatchObject({ read: 2, missing: 2, outOfScope: 0 });
+    const second = await s.round(filtered, 'scope-2');
+
+    expect(second).toMatchObject({ read: 2, missing: 1, outOfScope: 1 });
+    expect(s.pending).toEqual([insider]);
+    const audit = await readFile(path.join(s.config.reports.folder, 'optout', 'scope-2.csv'), 'utf8');
+    expect(audit).toContain(
+      `${outsider},,,,none,"no Campaign profile has this contact id, and the filter of ingress mapping contacts keeps this contact out; skipped"`
+    );
+    await s.baseline();
+    await s.setD365(insider, { fax: true });
+    const noIngress = await s.round(s.activities(optOutBlock('d365-to-campaign'), []), 'scope-3');
+    expect(noIngress).toMatchObject({ read: 1, missing: 0, outOfScope: 1 });
+    expect(s.pending).toEqual([]);
   });
 
   it('rejects a contact whose externalId two profiles share, instead of failing the page', async () => {

@@ -10,11 +10,16 @@ import {
   ZERO_OPT_OUT_COUNTS,
 } from '../../src/activities/optout';
 import { validateConfig } from '../../src/config/load';
-import { type Config } from '../../src/config/schema';
-import { type AcsRecord, PROFILE_EXTERNAL_ID_KEY, type ResourceClient } from '../../src/connectors/campaign';
+import { type Config, type ConfigInput } from '../../src/config/schema';
+import { profileKey } from '../../src/activities/ingress/resolve';
+import { type AcsRecord, type ResourceClient } from '../../src/connectors/campaign';
 import { type Row } from '../../src/connectors/dynamics';
 import { createLogger } from '../../src/logging/logger';
-import { startCampaignSimulator, type CampaignSimulator } from '../../src/sandbox/campaign';
+import {
+  startCampaignSimulator,
+  type CampaignSimulator,
+  type CampaignSimulatorOptions,
+} from '../../src/sandbox/campaign';
 import { startDynamicsSimulator, type DynamicsSimulator } from '../../src/sandbox/dynamics';
 import { startSshd, type SshdServer } from '../../src/sandbox/sshd';
 
@@ -30,6 +35,31 @@ export function optOutBlock(mode: OptOutBlock['mode'], pairs = PAIRS): OptOutBlo
   return { mode, every: '1h', sourceFolder: 'exports/optouts', pairs };
 }
 
+/** The contact mapping the stack configures (ingress writes these contacts to profiles). */
+export function contactMapping(
+  extra: Partial<NonNullable<ConfigInput['ingress']>[number]> = {}
+): ConfigInput['ingress'] {
+  return [
+    {
+      name: 'contacts',
+      from: 'contact',
+      to: 'profile',
+      key: { from: 'contactid', to: 'externalId' },
+      fields: [
+        { from: 'lastname', to: 'lastName' },
+        { from: 'emailaddress1', to: 'email' },
+      ],
+      ...extra,
+    },
+  ];
+}
+
+export interface OptOutStackOptions {
+  campaign?: Omit<CampaignSimulatorOptions, 'sftpRoot'>;
+  /** The ingress mappings. @default one contact mapping without a filter ({@link contactMapping}) */
+  ingress?: ConfigInput['ingress'];
+}
+
 export interface Flags {
   email?: boolean;
   fax?: boolean;
@@ -43,22 +73,36 @@ export interface OptOutStack {
   dynamicsSim: DynamicsSimulator;
   campaignSim: CampaignSimulator;
   sftp: SshdServer;
-  /** The validated configuration (bidirectional); `activities` replaces its optOut block. */
+  /** The validated configuration (bidirectional); `activities` replaces its optOut block (and its ingress). */
   config: Config;
-  /** Profiles by externalId, for the tests' own writes. */
+  /** Contacts the last round found without a profile, which the next round looks at again (as a pass does). */
+  pending: string[];
+  /** Profiles by externalId (through the contact mapping's filter), for the tests' own writes. */
   profiles: ResourceClient;
   /** Added to D365's clock: negative makes D365 changes older than Campaign's, positive newer. */
   d365Offset: { ms: number };
-  activities(optOut: OptOutBlock): OptOutActivities;
-  /** A contact and, unless `profile` is false, its profile (externalId = contact id) holding these flags. */
-  createPair(d365: Flags, campaign: Flags, profile?: boolean): Promise<string>;
+  activities(optOut: OptOutBlock, ingress?: ConfigInput['ingress']): OptOutActivities;
+  /**
+   * A contact (with `contact`'s other columns) and, unless `profile` is false, its profile (externalId = contact id)
+   * holding these flags.
+   */
+  createPair(d365: Flags, campaign: Flags, profile?: boolean, contact?: Row): Promise<string>;
+  /** Creates the contact's profile as ingress does: externalId and email, no opt-out attribute. */
+  createProfile(id: string): Promise<void>;
+  deleteContact(id: string): Promise<void>;
   setD365(id: string, flags: Flags): Promise<void>;
   setCampaign(id: string, flags: Flags): Promise<void>;
   d365(id: string): Promise<Row>;
   profile(id: string): Promise<AcsRecord>;
-  /** Reads D365 up to now and archives every pending file with the flow off: later rounds see only later changes. */
+  /**
+   * Reads D365 up to now and archives every pending file with the flow off, and forgets the pending contacts: later
+   * rounds see only later changes.
+   */
   baseline(): Promise<void>;
-  /** One round: every D365 change page since the last round, then every new opt-out file (archived after). */
+  /**
+   * One round, as a pass runs it: the pending contacts, every D365 change page since the last round, then every new
+   * opt-out file (archived after).
+   */
   round(
     activities: OptOutActivities,
     reportId: string,
@@ -69,12 +113,12 @@ export interface OptOutStack {
 
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent', format: 'json' });
 
-export async function startOptOutStack(): Promise<OptOutStack> {
+export async function startOptOutStack(options: OptOutStackOptions = {}): Promise<OptOutStack> {
   const d365Offset = { ms: 0 };
   const dir = await mkdtemp(path.join(tmpdir(), 'acs-optout-'));
   const sftp = await startSshd({ root: path.join(dir, 'campaign-storage') });
   const dynamicsSim = await startDynamicsSimulator({ tls: true, clock: () => Date.now() + d365Offset.ms });
-  const campaignSim = await startCampaignSimulator({ commandDelayMs: 20, sftpRoot: sftp.root });
+  const campaignSim = await startCampaignSimulator({ commandDelayMs: 20, ...options.campaign, sftpRoot: sftp.root });
   const caFile = path.join(dir, 'dynamics-ca.pem');
   await writeFile(caFile, dynamicsSim.caCertificate ?? '');
   const validated = validateConfig({
@@ -102,6 +146,7 @@ export async function startOptOutStack(): Promise<OptOutStack> {
         root: `${sftp.root}/d365_loads`,
       },
     },
+    ingress: options.ingress ?? contactMapping(),
     optOut: optOutBlock('bidirectional'),
     reports: { folder: path.join(dir, 'reports') },
   });
@@ -116,12 +161,19 @@ export async function startOptOutStack(): Promise<OptOutStack> {
   const opened: WorkerResources[] = [];
   const profiles: ResourceClient = testResources
     .campaign()
-    .resource({ api: 'profileAndServicesExt', name: 'profile', key: PROFILE_EXTERNAL_ID_KEY });
+    .resource({ api: 'profileAndServicesExt', name: 'profile', key: profileKey(config) });
   const dynamics = testResources.dynamics();
   let deltaLink: string | undefined;
+  const pending = { ids: [] as string[] };
 
-  const activities = (optOut: OptOutBlock): OptOutActivities => {
-    const resources = createWorkerResources({ ...config, optOut }, secrets, logger);
+  const activities = (optOut: OptOutBlock, ingress?: ConfigInput['ingress']): OptOutActivities => {
+    let withFlows: Config = { ...config, optOut };
+    if (ingress) {
+      const checked = validateConfig({ ...withFlows, ingress });
+      if (!checked.ok) throw new Error(`test config invalid: ${JSON.stringify(checked.problems)}`);
+      withFlows = checked.config;
+    }
+    const resources = createWorkerResources(withFlows, secrets, logger);
     opened.push(resources);
     return createOptOutActivities(resources);
   };
@@ -146,16 +198,24 @@ export async function startOptOutStack(): Promise<OptOutStack> {
       for (const key of Object.keys(counts) as (keyof OptOutCounts)[]) counts[key] += more[key];
     };
     if (parts.d365 ?? true) {
+      const missing = new Set<string>();
+      if (pending.ids.length > 0) {
+        const revisit = await acts.revisitOptOutContacts({ ids: pending.ids, reportId });
+        add(revisit.counts);
+        for (const id of revisit.missing) missing.add(id);
+      }
       let link = deltaLink;
       for (;;) {
-        const page = await acts.syncOptOutD365Page({ ...(link ? { link } : {}), reportId });
+        const page = await acts.syncOptOutD365Page({ ...(link ? { link } : {}), reportId, pendingRoom: 1_000 });
         add(page.counts);
+        for (const id of page.missing) missing.add(id);
         if (page.deltaLink) {
           deltaLink = page.deltaLink;
           break;
         }
         link = page.nextLink;
       }
+      pending.ids = [...missing];
     }
     if (parts.files ?? true) {
       await campaignSim.exports?.writeNow();
@@ -178,10 +238,13 @@ export async function startOptOutStack(): Promise<OptOutStack> {
     campaignSim,
     sftp,
     config,
+    get pending() {
+      return pending.ids;
+    },
     profiles,
     d365Offset,
     activities,
-    async createPair(d365Flags, campaignFlags, withProfile = true) {
+    async createPair(d365Flags, campaignFlags, withProfile = true, contact = {}) {
       const id = randomUUID();
       await dynamics.create('contacts', {
         contactid: id,
@@ -189,6 +252,7 @@ export async function startOptOutStack(): Promise<OptOutStack> {
         emailaddress1: `${id.slice(0, 8)}@example.com`,
         donotemail: false,
         donotfax: false,
+        ...contact,
         ...d365Values(d365Flags),
       });
       if (withProfile) {
@@ -199,6 +263,12 @@ export async function startOptOutStack(): Promise<OptOutStack> {
         });
       }
       return id;
+    },
+    async createProfile(id) {
+      await profiles.create({ externalId: id, email: `${id.slice(0, 8)}@example.com` });
+    },
+    async deleteContact(id) {
+      await dynamics.delete('contacts', id);
     },
     async setD365(id, flags) {
       await dynamics.update('contacts', id, d365Values(flags));
@@ -220,6 +290,7 @@ export async function startOptOutStack(): Promise<OptOutStack> {
     profile,
     async baseline() {
       await round(off, 'baseline');
+      pending.ids = [];
     },
     round,
     async close() {

@@ -210,6 +210,19 @@ describe('config validate', () => {
       'optOut.pairs[1].campaign: denyListEmail is already paired in optOut.pairs[0]',
     ],
     [
+      'an ingress mapping writing a Campaign opt-out attribute the opt-out flow writes back (API name)',
+      (c) => addContactField(c, { from: 'donotbulkemail', to: 'blackListEmail' }),
+      'ingress[0].fields[5].to: blackListEmail is the Campaign opt-out attribute denyListEmail, which the opt-out flow copies to D365 (optOut.pairs[0], mode bidirectional)',
+    ],
+    [
+      'an ingress mapping writing a Campaign opt-out attribute the opt-out flow writes back (UI name)',
+      (c) => {
+        c.optOut.mode = 'campaign-to-d365';
+        addContactField(c, { from: 'donotemail', to: 'denyList' });
+      },
+      'ingress[0].fields[5].to: denyList is the Campaign opt-out attribute denyList, which the opt-out flow copies to D365 (optOut.pairs[1], mode campaign-to-d365)',
+    ],
+    [
       'no flow at all',
       (c) => {
         c.ingress = [];
@@ -229,6 +242,17 @@ describe('config validate', () => {
     const config = example();
     change(config);
     expect(problemsOf(config)).toContainEqual(expect.stringMatching(new RegExp(`^${escapeRegExp(expected)}`)));
+  });
+
+  it.each([
+    ['d365-to-campaign', 'blackListEmail'],
+    ['disabled', 'blackListEmail'],
+    ['bidirectional', 'blackListFax'],
+  ])('lets ingress write an opt-out attribute when opt-out mode %s never writes %s to D365', (mode, field) => {
+    const config = example();
+    config.optOut.mode = mode;
+    addContactField(config, { from: 'donotfax', to: field });
+    expect(problemsOf(config)).toEqual([]);
   });
 
   it('reports every problem at once, not only the first', () => {
@@ -264,6 +288,11 @@ describe('config validate', () => {
     if (!result.ok) expect(`${result.problems[0]!.path}: ${result.problems[0]!.message}`).toMatch(expected);
   });
 });
+
+/** Adds a field to the example's contact mapping (ingress[0], which has five fields). */
+function addContactField(config: Record<string, any>, field: { from: string; to: string }): void {
+  (config.ingress[0].fields as unknown[]).push(field);
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,5 +1,4 @@
 import { asyncLocalStorage } from '@temporalio/activity';
-import { PROFILE_EXTERNAL_ID_KEY } from '../../connectors/campaign';
 import { type WorkerResources } from '../resources';
 import {
   type CountCampaignRecordsInput,
@@ -21,7 +20,7 @@ import {
   type ReconcileIngressDeletesResult,
 } from './reconcile-deletes';
 import { redriveIngressRejects, type RedriveIngressRejectsInput, type RedriveIngressRejectsResult } from './redrive';
-import { type IngressDependencies } from './resolve';
+import { findContactMapping, type IngressDependencies, profileKey } from './resolve';
 import { type PageProgress, syncIngressPage } from './sync-page';
 
 export { INGRESS_CONFIG_ERROR, type PlanCache } from './plan-cache';
@@ -53,11 +52,13 @@ export function createIngressActivities(
   const deps = planDependencies(resources);
   const linkSources: ProfileLinkSources = {
     parentMapping: async () => {
-      const parent = resources.config.ingress.find((mapping) => mapping.from === 'contact' && mapping.to === 'profile');
+      const parent = findContactMapping(resources.config);
       return parent ? cache.get(parent.name) : undefined;
     },
     profiles: () =>
-      resources.campaign().resource({ api: 'profileAndServicesExt', name: 'profile', key: PROFILE_EXTERNAL_ID_KEY }),
+      resources
+        .campaign()
+        .resource({ api: 'profileAndServicesExt', name: 'profile', key: profileKey(resources.config) }),
     dynamics: () => resources.dynamics(),
   };
   const logger = resources.logger.child({ component: 'ingress' });

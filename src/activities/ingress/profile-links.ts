@@ -1,6 +1,7 @@
 import { type AcsFields, type ResourceClient } from '../../connectors/campaign';
 import { type DynamicsClient } from '../../connectors/dynamics';
 import { type CampaignValue, mapRecord } from '../../sync/ingress';
+import { withOptOuts } from './opt-outs-on-create';
 import { type ResolvedMapping } from './resolve';
 import { type RecordFields, writeRecord } from './write-record';
 
@@ -82,7 +83,8 @@ export class ProfileLinks {
     if (mapped.kind === 'rejected') {
       return { ok: false, reason: `ingress mapping ${mapping.mapping.name} rejects the linked contact` };
     }
-    await writeRecord(mapping, mapped.key, mapped.values, () => Promise.resolve({ ok: true, fields: mapped.values }));
+    const created = withOptOuts(mapped.values, row, mapping.optOutsOnCreate);
+    await writeRecord(mapping, mapped.key, mapped.values, () => Promise.resolve({ ok: true, fields: created }));
     const written = await profiles.findByKey({ externalId: contactId });
     return written ? { ok: true, pkey: written.PKey } : { ok: false, reason: 'the linked profile was not written' };
   }

@@ -27,7 +27,7 @@ export interface RedriveIngressRejectsResult {
 }
 
 /** Keys per D365 query (`contactid eq … or …`): keeps the URL well under D365's length limit. */
-const KEYS_PER_QUERY = 50;
+export const KEYS_PER_QUERY = 50;
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.csv$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,7 +1,13 @@
 import { type Config, type IngressMapping } from '../../config/schema';
-import { type CampaignClient, type KeyDefinition, type ResourceClient } from '../../connectors/campaign';
+import {
+  type CampaignClient,
+  type KeyDefinition,
+  PROFILE_EXTERNAL_ID_KEY,
+  type ResourceClient,
+} from '../../connectors/campaign';
 import { type DynamicsClient } from '../../connectors/dynamics';
 import { buildIngressPlan, type IngressPlan, type PlanProblem } from '../../sync/ingress';
+import { type OptOutOnCreate, optOutsOnCreate } from './opt-outs-on-create';
 import {
   type CampaignMetadataReader,
   type CampaignResourceMetadata,
@@ -32,6 +38,8 @@ export interface ResolvedMapping {
   target: ResourceClient;
   /** Mapped Campaign fields that link to a profile (their value is a contact id until the writer resolves it). */
   profileLinks: string[];
+  /** Opt-outs a created profile gets from its contact (contact mapping, opt-out mode copying D365 to Campaign). */
+  optOutsOnCreate: OptOutOnCreate[];
 }
 
 export type Resolution = { ok: true; resolved: ResolvedMapping } | { ok: false; problems: PlanProblem[] };
@@ -40,6 +48,20 @@ export function findMapping(config: Config, name: string): { mapping: IngressMap
   const index = config.ingress.findIndex((mapping) => mapping.name === name);
   const mapping = config.ingress[index];
   return mapping ? { mapping, index } : undefined;
+}
+
+/** The mapping that writes D365 contacts to Campaign profiles, if the configuration has one. */
+export function findContactMapping(config: Config): IngressMapping | undefined {
+  return config.ingress.find((mapping) => mapping.from === 'contact' && mapping.to === 'profile');
+}
+
+/**
+ * How every flow finds a profile by its externalId: the contact mapping's `key.campaignFilter` when it sets one (the
+ * filter the Campaign administrator defined), else `byExternalId`.
+ */
+export function profileKey(config: Config): KeyDefinition {
+  const contacts = findContactMapping(config);
+  return contacts ? keyDefinition(contacts) : PROFILE_EXTERNAL_ID_KEY;
 }
 
 /**
@@ -122,7 +144,12 @@ export async function resolveMapping(deps: IngressDependencies, name: string): P
   const key = keyDefinition(mapping);
   const target = deps.campaign().resource({ api: resource.api, name: resource.name, key });
   const profileLinks = mapping.fields.map((field) => field.to).filter((to) => resource.profileLinks.includes(to));
-  return { ok: true, resolved: { index, mapping, table, resource, plan: built.plan, key, target, profileLinks } };
+  const optOuts = optOutsOnCreate(deps.config, mapping, table.columns);
+  const plan = { ...built.plan, select: [...new Set([...built.plan.select, ...optOuts.map((o) => o.column)])] };
+  return {
+    ok: true,
+    resolved: { index, mapping, table, resource, plan, key, target, profileLinks, optOutsOnCreate: optOuts },
+  };
 }
 
 /** The contact mapping keeps the D365 id in the profile's externalId (the egress and opt-out flows find it there). */

@@ -13,6 +13,7 @@ import { type ProfileLinks } from './profile-links';
 import { type IngressCounts, type SyncIngressPageInput, type SyncIngressPageResult, ZERO_COUNTS } from './contracts';
 import { type RejectRow, RejectsReport, valueKind } from './rejects-report';
 import { type ResolvedMapping } from './resolve';
+import { withOptOuts } from './opt-outs-on-create';
 import { deleteByKey, type RecordFields, rowFailure, type RowOutcome, writeRecord } from './write-record';
 
 /** The failure type of an expired delta link: the workflow must read everything again. */
@@ -154,11 +155,15 @@ async function applyMapped(scope: RowScope, row: Row, mapped: MappedRecord): Pro
           : scope.links.resolve(values, resolved.profileLinks);
       const fields = await withLinks(mapped.values);
       // A create writes every mapped field, even in an incremental pass: map again in full mode when needed.
-      const forCreate = async (): Promise<RecordFields> => {
+      const allFields = async (): Promise<RecordFields> => {
         if (mode === 'full') return fields;
         const full = mapRecord(row, resolved.plan, 'full');
         if (full.kind === 'write') return withLinks(full.values);
         return { ok: false, reasons: full.kind === 'rejected' ? full.reasons : ['(record): the filter changed'] };
+      };
+      const forCreate = async (): Promise<RecordFields> => {
+        const created = await allFields();
+        return created.ok ? { ok: true, fields: withOptOuts(created.fields, row, resolved.optOutsOnCreate) } : created;
       };
       const outcome = fields.ok
         ? await writeRecord(resolved, mapped.key, fields.fields, forCreate)

@@ -10,6 +10,9 @@
  * - `skipped`: values that needed no write (both sides agreed, or the attribute is not paired);
  * - `conflicts`: bidirectional decisions where the two sides held different values (the rule chose a winner);
  * - `missing`: records without a counterpart (no profile with the contact's id as externalId, or no such contact);
+ *   a contact whose profile is missing is revisited by later passes (its id is kept in the pass's pending set);
+ * - `outOfScope`: contacts without a profile that ingress will never create (the contact mapping's filter keeps them
+ *   out, or no mapping writes contacts): not revisited;
  * - `rejected`: rows or lines that could not be read (no id, malformed value or time, unknown attribute).
  */
 export interface OptOutCounts {
@@ -18,6 +21,7 @@ export interface OptOutCounts {
   skipped: number;
   conflicts: number;
   missing: number;
+  outOfScope: number;
   rejected: number;
 }
 
@@ -27,6 +31,7 @@ export const ZERO_OPT_OUT_COUNTS: Readonly<OptOutCounts> = Object.freeze({
   skipped: 0,
   conflicts: 0,
   missing: 0,
+  outOfScope: 0,
   rejected: 0,
 });
 
@@ -42,13 +47,36 @@ export interface SyncOptOutD365PageInput {
   link?: string;
   /** Names the audit report of this pass, e.g. `optout-pass-42`. */
   reportId: string;
+  /** How many ids of contacts without a profile the pass can still keep (its pending set is bounded). */
+  pendingRoom: number;
 }
 
-export interface SyncOptOutD365PageResult {
+/**
+ * Contacts that have no profile yet, which later passes revisit: their D365 ids (keys, not personal data), at most
+ * the room given; `overflow` when there were more, so the pass cannot keep them all.
+ */
+export interface MissingContacts {
+  missing: string[];
+  overflow: boolean;
+}
+
+export interface SyncOptOutD365PageResult extends MissingContacts {
   /** Read on with this; absent on the last page. */
   nextLink?: string;
   /** On the last page only: where the next pass starts. */
   deltaLink?: string;
+  counts: OptOutCounts;
+}
+
+export interface RevisitOptOutContactsInput {
+  /** D365 contact ids a previous pass found without a profile (a few hundred per call). */
+  ids: string[];
+  reportId: string;
+}
+
+/** The ids still without a profile (their contacts exist and ingress will write them); the others are done. */
+export interface RevisitOptOutContactsResult {
+  missing: string[];
   counts: OptOutCounts;
 }
 

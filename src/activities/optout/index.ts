@@ -1,5 +1,7 @@
-import { asyncLocalStorage } from '@temporalio/activity';
-import { PROFILE_EXTERNAL_ID_KEY, type ResourceClient } from '../../connectors/campaign';
+import { ApplicationFailure, asyncLocalStorage } from '@temporalio/activity';
+import { type ResourceClient } from '../../connectors/campaign';
+import { createPlanCache, type PlanCache } from '../ingress';
+import { findContactMapping, profileKey } from '../ingress/resolve';
 import { type WorkerResources } from '../resources';
 import { applyOptOutFile } from './apply-file';
 import {
@@ -10,14 +12,18 @@ import {
   type ListOptOutFilesResult,
   type PreflightOptOutInput,
   type PreflightOptOutResult,
+  type RevisitOptOutContactsInput,
+  type RevisitOptOutContactsResult,
   type SyncOptOutD365PageInput,
   type SyncOptOutD365PageResult,
 } from './contracts';
 import { archiveOptOutFile, listOptOutFiles } from './optout-files';
 import { preflightOptOut } from './preflight';
 import { readFileChunk } from './read-file-chunk';
-import { optOutSettings } from './settings';
+import { revisitOptOutContacts } from './revisit';
+import { OPT_OUT_CONFIG_ERROR, optOutSettings } from './settings';
 import { syncOptOutD365Page } from './sync-d365-page';
+import { contactScope, type ContactScope, NO_CONTACT_MAPPING } from './contact-scope';
 
 export * from './contracts';
 export { OPT_OUT_CONFIG_ERROR } from './settings';
@@ -34,6 +40,8 @@ export interface OptOutActivities {
   preflightOptOut(input: PreflightOptOutInput): Promise<PreflightOptOutResult>;
   /** One change-tracking page of contacts, reconciled with their profiles (D365 → Campaign and bidirectional). */
   syncOptOutD365Page(input: SyncOptOutD365PageInput): Promise<SyncOptOutD365PageResult>;
+  /** Contacts an earlier pass found without a profile, reconciled if their profile exists by now. */
+  revisitOptOutContacts(input: RevisitOptOutContactsInput): Promise<RevisitOptOutContactsResult>;
   listOptOutFiles(input: ListOptOutFilesInput): Promise<ListOptOutFilesResult>;
   /** One chunk of an opt-out file, reconciled with D365 (Campaign → D365 and bidirectional). */
   applyOptOutFile(input: ApplyOptOutFileInput): Promise<ApplyOptOutFileResult>;
@@ -45,10 +53,26 @@ export interface OptOutActivities {
  * The opt-out activities. Outside an activity (tests) they run as plain functions: no heartbeat, no cancellation.
  * Settings are read per call, so an absent `optOut` block fails the call (non-retryable), not the worker.
  */
-export function createOptOutActivities(resources: WorkerResources): OptOutActivities {
+export function createOptOutActivities(
+  resources: WorkerResources,
+  plans: PlanCache = createPlanCache(resources)
+): OptOutActivities {
   const logger = resources.logger.child({ component: 'optout' });
   const profiles = (): ResourceClient =>
-    resources.campaign().resource({ api: 'profileAndServicesExt', name: 'profile', key: PROFILE_EXTERNAL_ID_KEY });
+    resources.campaign().resource({ api: 'profileAndServicesExt', name: 'profile', key: profileKey(resources.config) });
+  const contacts = async (): Promise<ContactScope> => {
+    const mapping = findContactMapping(resources.config);
+    if (!mapping) return NO_CONTACT_MAPPING;
+    try {
+      return contactScope(mapping.name, (await plans.get(mapping.name)).plan.filter);
+    } catch (error) {
+      const failure = error instanceof Error ? error.message : String(error);
+      throw ApplicationFailure.nonRetryable(
+        `the opt-out flow reads the filter of ingress mapping ${mapping.name}, which cannot be resolved: ${failure}`,
+        OPT_OUT_CONFIG_ERROR
+      );
+    }
+  };
   return {
     preflightOptOut: () => preflightOptOut(resources.config, resources.dynamics()),
     async syncOptOutD365Page(input) {
@@ -58,11 +82,29 @@ export function createOptOutActivities(resources: WorkerResources): OptOutActivi
           settings: optOutSettings(resources.config),
           dynamics: resources.dynamics(),
           profiles: profiles(),
+          contacts: await contacts(),
           pageSize: resources.config.dynamics.pageSize,
           concurrency: resources.config.campaign.maxConcurrentRequests,
           logger,
           ...(activity
             ? { progress: (progress) => activity.heartbeat(progress), signal: activity.cancellationSignal }
+            : {}),
+        },
+        input
+      );
+    },
+    async revisitOptOutContacts(input) {
+      const activity = asyncLocalStorage.getStore();
+      return revisitOptOutContacts(
+        {
+          settings: optOutSettings(resources.config),
+          dynamics: resources.dynamics(),
+          profiles: profiles(),
+          contacts: await contacts(),
+          concurrency: resources.config.campaign.maxConcurrentRequests,
+          logger,
+          ...(activity
+            ? { heartbeat: (idsDone) => activity.heartbeat({ idsDone }), signal: activity.cancellationSignal }
             : {}),
         },
         input

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { type ResourceClient } from '../../connectors/campaign';
-import { type ChangePage, DeltaTokenExpiredError, type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type ChangePage, DeltaTokenExpiredError, type DynamicsClient } from '../../connectors/dynamics';
 import { type Logger } from '../../logging/logger';
 import { OptOutAudit } from './audit-report';
 import { forEachBounded } from '../bounded';
@@ -10,8 +10,9 @@ import {
   type SyncOptOutD365PageResult,
   ZERO_OPT_OUT_COUNTS,
 } from './contracts';
-import { campaignSide, d365Side, lookupProfile, reconcileRecord, type ReconcileScope } from './reconcile';
-import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutSettings } from './settings';
+import { type ReconcileScope } from './reconcile';
+import { contactColumns, type ContactContext, reconcileContactRow } from './reconcile-contact';
+import { CONTACT_ID, CONTACTS_SET } from './settings';
 
 /** The failure type of an expired delta link: the workflow must start a full read again. */
 export const OPT_OUT_DELTA_EXPIRED = 'OptOutDeltaTokenExpired';
@@ -19,8 +20,7 @@ export const OPT_OUT_DELTA_EXPIRED = 'OptOutDeltaTokenExpired';
 /** Heartbeat after this many rows (the SDK throttles heartbeats further). */
 const HEARTBEAT_EVERY_ROWS = 50;
 
-export interface OptOutPageContext {
-  settings: OptOutSettings;
+export interface OptOutPageContext extends ContactContext {
   dynamics: DynamicsClient;
   profiles: ResourceClient;
   /** Rows per D365 page (`dynamics.pageSize`). */
@@ -33,10 +33,11 @@ export interface OptOutPageContext {
 }
 
 /**
- * Reads one change-tracking page of contacts (only `contactid`, the paired columns and `modifiedon`) and reconciles
- * each contact with the profile whose `externalId` is its id. A contact without a profile is counted as missing and
- * left alone. Deleted contacts are ignored (opt-outs are not deleted with them). Safe to repeat: each write sets a
- * value, and a repeated page finds both sides already equal.
+ * Reads one change-tracking page of contacts (only `contactid`, the paired columns, `modifiedon` and what the contact
+ * mapping's filter reads) and reconciles each contact with the profile whose `externalId` is its id. A contact
+ * without a profile that ingress will write is returned among the missing ids (up to the room the pass has left), for
+ * later passes to revisit. Deleted contacts are ignored (opt-outs are not deleted with them). Safe to repeat: each
+ * write sets a value, and a repeated page finds both sides already equal.
  */
 export async function syncOptOutD365Page(
   context: OptOutPageContext,
@@ -52,8 +53,9 @@ export async function syncOptOutD365Page(
     audit: [],
   };
   let rowsDone = 0;
+  const missing: string[] = [];
   await forEachBounded(page.upserts, context, async (row) => {
-    await applyRow(context, scope, row);
+    if ((await reconcileContactRow(context, scope, row)) === 'missing') missing.push(String(row[CONTACT_ID]));
     rowsDone += 1;
     if (rowsDone % HEARTBEAT_EVERY_ROWS === 0) context.progress?.({ ...linkOf(input), rowsDone });
   });
@@ -64,49 +66,14 @@ export async function syncOptOutD365Page(
     ...(page.nextLink ? { nextLink: page.nextLink } : {}),
     ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}),
     counts,
+    missing: missing.slice(0, Math.max(0, input.pendingRoom)),
+    overflow: missing.length > input.pendingRoom,
   };
-}
-
-async function applyRow(context: OptOutPageContext, scope: ReconcileScope, row: Row): Promise<void> {
-  const contactId = row[CONTACT_ID];
-  if (typeof contactId !== 'string' || contactId === '') {
-    scope.counts.rejected += 1;
-    scope.audit.push({
-      key: '',
-      attribute: '',
-      old: '',
-      new: '',
-      winner: 'none',
-      reason: 'the D365 row has no contactid',
-    });
-    return;
-  }
-  const lookup = await lookupProfile(context.profiles, contactId);
-  if (lookup.kind !== 'found') {
-    scope.counts[lookup.kind === 'missing' ? 'missing' : 'rejected'] += 1;
-    scope.audit.push({
-      key: contactId,
-      attribute: '',
-      old: '',
-      new: '',
-      winner: 'none',
-      reason:
-        lookup.kind === 'missing' ? 'no Campaign profile has this contact id as externalId; skipped' : lookup.reason,
-    });
-    return;
-  }
-  const { profile } = lookup;
-  const states = context.settings.pairs.map((pair) => ({
-    pair,
-    d365: d365Side(row, pair),
-    campaign: campaignSide(profile, pair),
-  }));
-  await reconcileRecord(scope, { contactId, pkey: profile.PKey }, states);
 }
 
 async function readOnePage(context: OptOutPageContext, link: string | undefined): Promise<ChangePage> {
   const pages = context.dynamics.readChanges(CONTACTS_SET, {
-    select: [CONTACT_ID, ...context.settings.pairs.map((pair) => pair.column), MODIFIED_ON],
+    select: contactColumns(context),
     pageSize: context.pageSize,
     ...(link ? { startLink: link } : {}),
   });

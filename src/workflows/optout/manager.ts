@@ -25,6 +25,8 @@ import { control } from './proxies';
 
 export interface OptOutManagerState {
   deltaLink?: string;
+  /** Contacts without a profile yet (D365 ids), which the next pass looks at again. */
+  pendingContacts?: string[];
   files: OptOutFileCursor;
   passes: number;
   paused: boolean;
@@ -76,14 +78,32 @@ export async function optOutManagerWorkflow(input: { state?: Partial<OptOutManag
       const result = await executeChild(optOutPassWorkflow, {
         workflowId: `${workflowInfo().workflowId}:pass:${pass}`,
         staticSummary: `opt-out pass ${pass}`,
-        args: [{ pass, mode, files: state.files, ...(state.deltaLink ? { deltaLink: state.deltaLink } : {}) }],
+        args: [
+          {
+            pass,
+            mode,
+            files: state.files,
+            ...(state.deltaLink ? { deltaLink: state.deltaLink } : {}),
+            ...(state.pendingContacts ? { pendingContacts: state.pendingContacts } : {}),
+          },
+        ],
         typedSearchAttributes: [{ key: FlowKey, value: 'optout' }],
       });
-      if (result.deltaLink) state.deltaLink = result.deltaLink;
+      // An absent delta link means "read every contact again" (too many contacts were left without a profile).
+      state.deltaLink = result.deltaLink;
+      state.pendingContacts = result.pendingContacts;
       state.files = result.files;
       state.lastPass = {
         pass,
-        counts: result.counts ?? { read: 0, applied: 0, skipped: 0, conflicts: 0, missing: 0, rejected: 0 },
+        counts: result.counts ?? {
+          read: 0,
+          applied: 0,
+          skipped: 0,
+          conflicts: 0,
+          missing: 0,
+          outOfScope: 0,
+          rejected: 0,
+        },
         finishedAt: new Date().toISOString(),
       };
       state.cursorAt = new Date().toISOString();

@@ -11,13 +11,26 @@ export interface OptOutPassInput {
   /** Where D365's changes since the last pass are read; absent for the first pass (a full read). */
   deltaLink?: string;
   files: OptOutFileCursor;
+  /** Contacts an earlier pass found without a profile (D365 ids): looked at again first. */
+  pendingContacts?: string[];
 }
 
 export interface OptOutPassResult {
+  /** Where the next pass reads D365's changes from; absent when it must read every contact again. */
   deltaLink?: string;
   files: OptOutFileCursor;
+  /** Contacts still without a profile that ingress will write: the next pass looks at them again. */
+  pendingContacts?: string[];
   counts?: OptOutCounts;
 }
+
+/**
+ * The most contact ids a pass keeps for later (about 37 bytes each in history, carried from pass to pass). With more,
+ * the pass forgets its delta link instead, so that the next one reads every contact's opt-out columns again.
+ */
+export const MAX_PENDING_CONTACTS = 1_000;
+/** Pending ids looked at per activity call. */
+const REVISIT_PER_CALL = 250;
 
 const READS_D365 = new Set(['d365-to-campaign', 'bidirectional']);
 const READS_CAMPAIGN = new Set(['campaign-to-d365', 'bidirectional']);
@@ -33,26 +46,55 @@ export async function optOutPassWorkflow(input: OptOutPassInput): Promise<OptOut
   return await withPassRecord(
     async () => {
       const reportId = `optout-pass-${input.pass}-${workflowInfo().runId.slice(0, 8)}`;
-      let deltaLink = input.deltaLink;
-      if (READS_D365.has(input.mode)) deltaLink = await syncD365Side(deltaLink, reportId, add);
+      let d365: D365Side = { deltaLink: input.deltaLink, pending: input.pendingContacts ?? [] };
+      if (READS_D365.has(input.mode)) d365 = await syncD365Side(input, reportId, add);
       const files = READS_CAMPAIGN.has(input.mode) ? await applyCampaignFiles(input.files, reportId, add) : input.files;
-      return { ...(deltaLink ? { deltaLink } : {}), files, ...(counts ? { counts } : {}) };
+      return {
+        ...(d365.deltaLink ? { deltaLink: d365.deltaLink } : {}),
+        files,
+        ...(d365.pending.length > 0 ? { pendingContacts: d365.pending } : {}),
+        ...(counts ? { counts } : {}),
+      };
     },
     () => counts
   );
 }
 
+/** Where the D365 side stands after a pass: its delta link (absent: read everything next time) and pending ids. */
+interface D365Side {
+  deltaLink: string | undefined;
+  pending: string[];
+}
+
+/**
+ * The D365 side: first the contacts earlier passes found without a profile (ingress may have written it since), then
+ * the contact changes since the delta link. Contacts still without a profile are kept for the next pass; when there
+ * are more than {@link MAX_PENDING_CONTACTS}, the delta link is dropped instead and the next pass reads them all.
+ */
 async function syncD365Side(
-  start: string | undefined,
+  input: OptOutPassInput,
   reportId: string,
   add: (c: OptOutCounts) => void
-): Promise<string> {
-  let link = start;
+): Promise<D365Side> {
+  const pending = new Set<string>();
+  const earlier = input.pendingContacts ?? [];
+  for (let start = 0; start < earlier.length; start += REVISIT_PER_CALL) {
+    const ids = earlier.slice(start, start + REVISIT_PER_CALL);
+    const revisit = await slices.revisitOptOutContacts.executeWithOptions(
+      sliceCall(`${ids.length} contacts without a profile`),
+      [{ ids, reportId }]
+    );
+    add(revisit.counts);
+    for (const id of revisit.missing) pending.add(id);
+  }
+  let overflow = false;
+  let link = input.deltaLink;
   for (let pageNumber = 1; ; pageNumber++) {
     let page;
     try {
+      const pendingRoom = overflow ? 0 : MAX_PENDING_CONTACTS - pending.size;
       page = await slices.syncOptOutD365Page.executeWithOptions(sliceCall(`D365 page ${pageNumber}`), [
-        { ...(link ? { link } : {}), reportId },
+        { ...(link ? { link } : {}), reportId, pendingRoom },
       ]);
     } catch (err) {
       // D365 forgot the cursor: read every contact's opt-out columns again (decisions are idempotent).
@@ -63,7 +105,12 @@ async function syncD365Side(
       throw err;
     }
     add(page.counts);
-    if (page.deltaLink) return page.deltaLink;
+    for (const id of page.missing) pending.add(id);
+    overflow ||= page.overflow || pending.size > MAX_PENDING_CONTACTS;
+    if (page.deltaLink) {
+      // Too many to keep: a full read next time finds them again, however many there are.
+      return overflow ? { deltaLink: undefined, pending: [] } : { deltaLink: page.deltaLink, pending: [...pending] };
+    }
     if (!page.nextLink) throw ApplicationFailure.nonRetryable('D365 ended a change-tracking read without a delta link');
     link = page.nextLink;
   }

@@ -1,0 +1,68 @@
+import { type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type Logger } from '../../logging/logger';
+import { forEachBounded } from '../bounded';
+import { KEYS_PER_QUERY } from '../ingress/redrive';
+import { OptOutAudit } from './audit-report';
+import {
+  type OptOutCounts,
+  type RevisitOptOutContactsInput,
+  type RevisitOptOutContactsResult,
+  ZERO_OPT_OUT_COUNTS,
+} from './contracts';
+import { type ReconcileScope } from './reconcile';
+import { contactColumns, type ContactContext, reconcileContactRow } from './reconcile-contact';
+import { CONTACT_ID, CONTACTS_SET } from './settings';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface RevisitContext extends ContactContext {
+  dynamics: DynamicsClient;
+  /** Records handled at once (`campaign.maxConcurrentRequests`). */
+  concurrency: number;
+  logger: Logger;
+  heartbeat?: (idsDone: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Looks again at contacts an earlier pass found without a profile: reads them by id from D365 (as they are now) and
+ * reconciles those whose profile exists by now. A contact D365 no longer has, or that ingress will not write any
+ * more, is done with; the others stay missing, for the next pass.
+ */
+export async function revisitOptOutContacts(
+  context: RevisitContext,
+  input: RevisitOptOutContactsInput
+): Promise<RevisitOptOutContactsResult> {
+  const ids = [...new Set(input.ids.filter((id) => GUID.test(id)).map((id) => id.toLowerCase()))];
+  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS };
+  const scope: ReconcileScope = {
+    mode: context.settings.mode,
+    dynamics: context.dynamics,
+    profiles: context.profiles,
+    counts,
+    audit: [],
+  };
+  const missing: string[] = [];
+  for (let start = 0; start < ids.length; start += KEYS_PER_QUERY) {
+    const rows = await readContacts(context, ids.slice(start, start + KEYS_PER_QUERY));
+    counts.read += rows.length;
+    await forEachBounded(rows, context, async (row) => {
+      if ((await reconcileContactRow(context, scope, row)) === 'missing') missing.push(String(row[CONTACT_ID]));
+    });
+    context.heartbeat?.(Math.min(ids.length, start + KEYS_PER_QUERY));
+  }
+  await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);
+  context.logger.debug({ ids: ids.length, counts }, 'opt-out contacts without a profile revisited');
+  return { missing, counts };
+}
+
+/** The contacts with these ids that D365 still has. */
+async function readContacts(context: RevisitContext, ids: readonly string[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  const pages = context.dynamics.readPages(CONTACTS_SET, {
+    select: contactColumns(context),
+    filter: ids.map((id) => `${CONTACT_ID} eq ${id}`).join(' or '),
+  });
+  for await (const page of pages) rows.push(...page.rows);
+  return rows;
+}
