@@ -55,7 +55,8 @@ async function createOptedOutContacts(stack: FlowStack, count: number): Promise<
 function startOptOut(stack: FlowStack): Promise<WorkflowHandle<typeof optOutManagerWorkflow>> {
   return stack.temporal.client.workflow.start(optOutManagerWorkflow, {
     taskQueue: stack.taskQueue,
-    workflowId: 'optout',
+    // Not `optout`: other suites start that id on the shared dev server at the same time.
+    workflowId: `optout-convergence-${stack.taskQueue}`,
     args: [{}],
   });
 }
