@@ -69,6 +69,8 @@ export interface FlowStackOptions {
   pageSize?: number;
   /** Connects to another Temporal server than the test run's (e.g. one the test restarts). @default the run's */
   connect?: () => Promise<TemporalTestConnections>;
+  /** `temporal.deployment`: the prefix of the stack's workflow ids. @default none */
+  deployment?: string;
   /** The flows to configure; connection settings are filled in by the stack. */
   flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
 }
@@ -107,7 +109,12 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
         root: `${sftp.root}/d365_loads`,
       },
     },
-    temporal: { address: temporal.address, namespace: temporal.namespace, taskQueue },
+    temporal: {
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue,
+      ...(options.deployment ? { deployment: options.deployment } : {}),
+    },
     reports: { folder: path.join(dir, 'reports') },
     ...options.flows,
   };
