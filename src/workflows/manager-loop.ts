@@ -67,11 +67,14 @@ export class ManagerLoop<S extends { everyMs: number }> {
   nextRunAt?: string;
   private loop: LoopState;
   private everyMs?: number;
+  /** Until a check passes, a problem fails a manager started afresh (see {@link ManagerLoopOptions.refuseToStart}). */
+  private refusal: ManagerLoopOptions['refuseToStart'];
 
   constructor(
     readonly state: ManagerState,
     private readonly options: ManagerLoopOptions
   ) {
+    this.refusal = options.refuseToStart;
     this.loop = {
       paused: state.paused,
       syncNow: false,
@@ -175,13 +178,13 @@ export class ManagerLoop<S extends { everyMs: number }> {
     const result = await configProblemsAsResult(() => steps.check());
     if ('settings' in result) {
       this.everyMs = result.settings.everyMs;
-      this.options.refuseToStart = undefined;
+      this.refusal = undefined;
       if (this.state.lastError?.startsWith(CONFIG_PROBLEMS)) this.state.lastError = undefined;
       return result.settings;
     }
     const text = problemsText(result.problems);
-    if (this.options.refuseToStart) {
-      const { what, type } = this.options.refuseToStart;
+    if (this.refusal) {
+      const { what, type } = this.refusal;
       throw ApplicationFailure.nonRetryable(`${what} cannot start:\n${text}`, type);
     }
     this.state.lastError = `${CONFIG_PROBLEMS}; fix it, restart the worker, then retry:\n${text}`;
@@ -206,7 +209,7 @@ async function configProblemsAsResult<S>(check: () => Promise<CheckedSettings<S>
 }
 
 /** Problems one per line, path first. */
-export function problemsText(problems: readonly Problem[]): string {
+function problemsText(problems: readonly Problem[]): string {
   return problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
 }
 
