@@ -1,14 +1,18 @@
 import { type Config } from '../config/schema';
+import { managerWorkflowId } from '../temporal/flow-ids';
 import { configuredFlows } from '../temporal/start-flows';
 import { CliError } from './errors';
 
 /**
- * The flow ids a command acts on: the names given (`ingress:contacts`, `egress`, `optout`), or every configured flow
+ * The flow names a command acts on: the names given (`ingress:contacts`, `egress`, `optout`), or every configured flow
  * for `all`. A name the configuration does not have is refused, naming those it has.
  */
 export function requireKnownFlows(names: readonly string[], config: Config): string[] {
   const known = configuredFlows(config);
-  const wanted = names.includes('all') ? known : [...names];
+  // A workflow id of this deployment (`eu/egress`, as status prints it) names its flow too.
+  const prefix = config.temporal.deployment ? `${config.temporal.deployment}/` : undefined;
+  const named = names.map((name) => (prefix && name.startsWith(prefix) ? name.slice(prefix.length) : name));
+  const wanted = named.includes('all') ? known : named;
   const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new CliError(
@@ -26,7 +30,7 @@ export function requireOneKnownFlow(name: string, config: Config): string {
   return flow ?? name;
 }
 
-/** The mapping of an `ingress:<mapping>` flow id; undefined for egress and optout. */
-export function ingressMappingOf(flowId: string): string | undefined {
-  return flowId.startsWith('ingress:') ? flowId.slice('ingress:'.length) : undefined;
+/** The manager workflow id of a flow in the configuration's deployment (`eu/ingress:contacts`, or the name alone). */
+export function workflowIdOf(flow: string, config: Config): string {
+  return managerWorkflowId(flow, config.temporal.deployment);
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { ingressMappingOf } from './known-flows';
+import { ingressMappingOf } from '../temporal/flow-ids';
 
 /** One rejects report of a flow, as `rejects --json` prints it (schema: `rejectsReportSchema`). */
 export interface RejectsReportSummary {

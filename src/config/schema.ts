@@ -109,6 +109,11 @@ const temporalSchema = z.strictObject({
   address: nonEmpty.default('localhost:7233'),
   namespace: nonEmpty.default('default'),
   taskQueue: nonEmpty.default('acs-d365-sync'),
+  /**
+   * Names this deployment when several share one namespace: its workflow ids start with `<deployment>/`
+   * (`eu/ingress:contacts`). Absent: the ids are the flow names themselves.
+   */
+  deployment: z.string().regex(MAPPING_NAME, 'must be lowercase letters, digits and dashes, like eu').optional(),
   /** Temporal Cloud API key, by environment variable name. */
   apiKeyEnv: envName.optional(),
   /**

@@ -3,6 +3,7 @@ import { type Config } from '../config/schema';
 import { egressManagerWorkflow, ingressManagerWorkflow, optOutManagerWorkflow } from '../workflows';
 import { ingressManagerId } from '../workflows/ingress/ids';
 import { FlowKey, MappingKey } from '../workflows/search-attributes';
+import { flowOfWorkflowId, ingressMappingOf, managerWorkflowId } from './flow-ids';
 import { recordedManager } from './recorded-state';
 
 export interface StartedFlow {
@@ -19,7 +20,7 @@ export interface StartFlowsOptions {
   fresh?: boolean;
 }
 
-/** The flows a configuration enables, by workflow id: `ingress:<mapping>` per mapping, `egress`, `optout`. */
+/** The flows a configuration enables, by name: `ingress:<mapping>` per mapping, `egress`, `optout`. */
 export function configuredFlows(config: Config): string[] {
   return [
     ...config.ingress.map((mapping) => ingressManagerId(mapping.name)),
@@ -46,7 +47,7 @@ export async function startFlows(
     throw new Error(`unknown flow ${unknown.join(', ')}; the configuration has: ${known.join(', ') || 'no flow'}`);
   }
   const started: StartedFlow[] = [];
-  for (const workflowId of wanted) {
+  for (const workflowId of wanted.map((flow) => managerWorkflowId(flow, config.temporal.deployment))) {
     try {
       const recorded = options.fresh ? undefined : await recordedManager(client, workflowId);
       if (recorded?.kind === 'running') {
@@ -64,7 +65,7 @@ export async function startFlows(
   return started;
 }
 
-/** Starts a manager workflow, from `input` (a closed run's recorded state) when given. */
+/** Starts a manager workflow (its id says which flow), from `input` (a closed run's recorded state) when given. */
 export async function startManager(
   client: Client,
   taskQueue: string,
@@ -72,7 +73,8 @@ export async function startManager(
   input?: Record<string, unknown>
 ): Promise<void> {
   const common: Pick<WorkflowStartOptions, 'taskQueue' | 'workflowId'> = { taskQueue, workflowId };
-  if (workflowId === 'egress') {
+  const flow = flowOfWorkflowId(workflowId);
+  if (flow === 'egress') {
     await client.workflow.start(egressManagerWorkflow, {
       ...common,
       args: [input ?? {}],
@@ -81,7 +83,7 @@ export async function startManager(
     });
     return;
   }
-  if (workflowId === 'optout') {
+  if (flow === 'optout') {
     await client.workflow.start(optOutManagerWorkflow, {
       ...common,
       args: [input ?? {}],
@@ -90,7 +92,7 @@ export async function startManager(
     });
     return;
   }
-  const mapping = workflowId.slice('ingress:'.length);
+  const mapping = ingressMappingOf(flow) ?? flow;
   await client.workflow.start(ingressManagerWorkflow, {
     ...common,
     args: [{ ...input, mapping }],

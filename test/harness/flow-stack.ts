@@ -32,7 +32,13 @@ export interface FlowStack {
   dynamics: DynamicsSimulator;
   campaign: CampaignSimulator;
   sftp: SshdServer;
+  /** The configuration workers started from now on run (see {@link reconfigure}). */
   config: Config;
+  /**
+   * Replaces the flows of the configuration (file included), as an operator editing the file would: workers started
+   * after this call run the new one; running workers keep theirs until restarted.
+   */
+  reconfigure(flows: FlowStackOptions['flows']): Promise<void>;
   /** Clients for the test's own reads and writes (as the worker would build them). */
   resources: WorkerResources;
   taskQueue: string;
@@ -63,6 +69,8 @@ export interface FlowStackOptions {
   pageSize?: number;
   /** Connects to another Temporal server than the test run's (e.g. one the test restarts). @default the run's */
   connect?: () => Promise<TemporalTestConnections>;
+  /** `temporal.deployment`: the prefix of the stack's workflow ids. @default none */
+  deployment?: string;
   /** The flows to configure; connection settings are filled in by the stack. */
   flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
 }
@@ -101,15 +109,24 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
         root: `${sftp.root}/d365_loads`,
       },
     },
-    temporal: { address: temporal.address, namespace: temporal.namespace, taskQueue },
+    temporal: {
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue,
+      ...(options.deployment ? { deployment: options.deployment } : {}),
+    },
     reports: { folder: path.join(dir, 'reports') },
     ...options.flows,
   };
-  const result = validateConfig(input);
   const configFile = path.join(dir, 'acs-d365.yaml');
-  await writeFile(configFile, YAML.stringify(input));
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  const config = result.config;
+  const writeConfig = async (flows: FlowStackOptions['flows']): Promise<Config> => {
+    const withFlows = { ...input, ingress: undefined, egress: undefined, optOut: undefined, ...flows };
+    const result = validateConfig(withFlows);
+    if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
+    await writeFile(configFile, YAML.stringify(withFlows));
+    return result.config;
+  };
+  const config = await writeConfig(options.flows);
   const secrets = {
     dynamicsClientSecret: dynamics.clientSecret,
     campaignClientSecret: campaign.clientSecret,
@@ -125,19 +142,22 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
   const testResources = createWorkerResources(config, secrets, logger);
   const children = new Set<ChildProcessWithoutNullStreams>();
 
-  return {
+  const stack: FlowStack = {
     temporal,
     dynamics,
     campaign,
     sftp,
     config,
+    async reconfigure(flows) {
+      stack.config = await writeConfig(flows);
+    },
     resources: testResources,
     taskQueue,
     dir,
     configFile,
     secretEnv,
     async startWorker() {
-      const resources: WorkerResources = createWorkerResources(config, secrets, logger);
+      const resources: WorkerResources = createWorkerResources(stack.config, secrets, logger);
       const worker = await Worker.create({
         connection: temporal.nativeConnection,
         namespace: temporal.namespace,
@@ -192,4 +212,5 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return stack;
 }

@@ -3,7 +3,8 @@ import { egressRedriveWorkflow, ingressRedriveWorkflow } from '../../workflows';
 import { FlowKey, MappingKey } from '../../workflows/search-attributes';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
 import { CliError } from '../errors';
-import { ingressMappingOf, requireOneKnownFlow } from '../known-flows';
+import { ingressMappingOf } from '../../temporal/flow-ids';
+import { requireOneKnownFlow, workflowIdOf } from '../known-flows';
 import { print } from '../output';
 import { describeCounts } from '../render/flow-status';
 import { rejectsReportSchema } from '../report-schemas';
@@ -61,6 +62,7 @@ Examples:
         return redrive(
           file,
           flow,
+          workflowIdOf(flow, config),
           names,
           reports.map((report) => report.name)
         );
@@ -86,14 +88,20 @@ async function showReport(folder: string, name: string, json: boolean): Promise<
   for (const row of rows) print(Object.values(row).join('  '));
 }
 
-async function redrive(configFile: string, flow: string, names: string[], listed: string[]): Promise<void> {
+async function redrive(
+  configFile: string,
+  flow: string,
+  managerId: string,
+  names: string[],
+  listed: string[]
+): Promise<void> {
   const missing = names.filter((name) => !listed.includes(name));
   if (missing.length > 0)
     throw new CliError(`no report ${missing.join(', ')}; the flow has: ${listed.join(', ') || 'none'}`);
   if (names.length === 0) return print(`${flow}: no rejects report to re-drive`);
   const connected = await connectClient(configFile);
   try {
-    const workflowId = `${flow}:redrive:${new Date().toISOString().replace(/[-:.]/g, '')}`;
+    const workflowId = `${managerId}:redrive:${new Date().toISOString().replace(/[-:.]/g, '')}`;
     print(`${flow}: re-driving ${names.length} report(s) as workflow ${workflowId}…`);
     const start = { workflowId, taskQueue: connected.settings.taskQueue };
     const mapping = ingressMappingOf(flow);

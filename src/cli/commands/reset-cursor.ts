@@ -4,7 +4,7 @@ import { resetCursorSignal } from '../../workflows/ingress/messages';
 import { ingressManagerId } from '../../workflows/ingress/ids';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
 import { CliError, ExitCode } from '../errors';
-import { requireKnownFlows } from '../known-flows';
+import { requireKnownFlows, workflowIdOf } from '../known-flows';
 import { print } from '../output';
 import { connectClient } from '../temporal-client';
 
@@ -31,8 +31,10 @@ Examples:
     )
     .action(async (mapping: string, options: { config?: string; yes?: boolean }) => {
       const file = configPathFrom(options.config);
-      const [workflowId] = requireKnownFlows([ingressManagerId(mapping)], await loadConfigOrExit(file));
-      if (!workflowId) return;
+      const config = await loadConfigOrExit(file);
+      const [flow] = requireKnownFlows([ingressManagerId(mapping)], config);
+      if (!flow) return;
+      const workflowId = workflowIdOf(flow, config);
       if (!options.yes && !(await confirmed(workflowId))) {
         print('Nothing changed.');
         return;

@@ -6,7 +6,7 @@ import { syncNowSignal } from '../../workflows/steering';
 import type { TransferProgress } from '../../workflows/ingress/messages';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
 import { CliError } from '../errors';
-import { requireKnownFlows } from '../known-flows';
+import { requireKnownFlows, workflowIdOf } from '../known-flows';
 import { queryManagerStatus } from '../../temporal/manager-status';
 import { print } from '../output';
 import { formatCount } from '../render/durations';
@@ -33,7 +33,8 @@ Examples:
     )
     .action(async (flows: string[], options: { config?: string }) => {
       const file = configPathFrom(options.config);
-      const wanted = requireKnownFlows(flows, await loadConfigOrExit(file));
+      const config = await loadConfigOrExit(file);
+      const wanted = requireKnownFlows(flows, config).map((flow) => workflowIdOf(flow, config));
       const connected = await connectClient(file);
       try {
         const failures: string[] = [];

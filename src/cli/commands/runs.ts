@@ -2,7 +2,7 @@ import { type Command } from 'commander';
 import { type Client } from '@temporalio/client';
 import { OutcomeKey } from '../../workflows/search-attributes';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
-import { requireOneKnownFlow } from '../known-flows';
+import { requireOneKnownFlow, workflowIdOf } from '../known-flows';
 import { print } from '../output';
 import { parseCount } from '../option-parsers';
 import { formatDuration } from '../render/durations';
@@ -50,7 +50,8 @@ Examples:
     )
     .action(async (name: string, options: { config?: string; limit: number; json?: boolean }) => {
       const file = configPathFrom(options.config);
-      const flow = requireOneKnownFlow(name, await loadConfigOrExit(file));
+      const config = await loadConfigOrExit(file);
+      const flow = workflowIdOf(requireOneKnownFlow(name, config), config);
       const connected = await connectClient(file);
       try {
         const runs = await listRuns(connected.client, connected.settings.taskQueue, flow, options.limit);

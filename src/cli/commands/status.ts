@@ -2,9 +2,11 @@ import { type Command } from 'commander';
 import { type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { durationToMs, isDuration } from '../../config/duration';
+import { deploymentFilter, flowOfWorkflowId, ingressMappingOf } from '../../temporal/flow-ids';
 import { configuredFlows } from '../../temporal/start-flows';
 import { FlowKey, MappingKey } from '../../workflows/search-attributes';
 import { loadConfigOrExit } from '../config-file';
+import { workflowIdOf } from '../known-flows';
 import { queryManagerStatus } from '../../temporal/manager-status';
 import { print } from '../output';
 import { renderFlowStatus } from '../render/flow-status';
@@ -62,10 +64,12 @@ Examples:
     .action(async (options: { config?: string; json?: boolean; watch?: boolean; interval: string }) => {
       const configFile = options.config ?? process.env.ACS_D365_CONFIG;
       const intervalMs = parseInterval(options.interval);
-      const configured = configFile ? configuredFlows(await loadConfigOrExit(configFile)) : [];
+      const config = configFile ? await loadConfigOrExit(configFile) : undefined;
+      const deployment = config?.temporal.deployment;
+      const configured = config ? configuredFlows(config).map((flow) => workflowIdOf(flow, config)) : [];
       const connected = await connectClient(configFile);
       const show = async (): Promise<void> => {
-        const report = await collectStatus(connected.client, connected.settings, configured);
+        const report = await collectStatus(connected.client, connected.settings, configured, deployment);
         if (options.json) print(JSON.stringify(statusReportSchema.parse(report), null, options.watch ? undefined : 2));
         else print((options.watch && process.stdout.isTTY ? '\x1b[2J\x1b[H' : '') + renderStatus(report));
       };
@@ -111,7 +115,8 @@ async function watch(show: () => Promise<void>, intervalMs: number): Promise<voi
 export async function collectStatus(
   client: Client,
   settings: { address: string; namespace: string; taskQueue: string },
-  configured: readonly string[]
+  configured: readonly string[],
+  deployment?: string
 ): Promise<StatusReport> {
   const queue = await client.workflowService.describeTaskQueue({
     namespace: settings.namespace,
@@ -128,8 +133,10 @@ export async function collectStatus(
   const types = MANAGER_TYPES.map((type) => `'${type}'`).join(', ');
   // Newest run first: after continue-as-new, the running run of a manager is listed before its closed ones.
   for await (const execution of client.workflow.list({
-    // This deployment's task queue only: other deployments may share the namespace (and encrypt with other keys).
-    query: `${FlowKey.name} IS NOT NULL AND WorkflowType IN (${types}) AND TaskQueue = '${settings.taskQueue}'`,
+    // This deployment's task queue and ids only: others may share the namespace (and encrypt with other keys).
+    query:
+      `${FlowKey.name} IS NOT NULL AND WorkflowType IN (${types}) AND TaskQueue = '${settings.taskQueue}'` +
+      deploymentFilter(deployment),
   })) {
     if (flows.has(execution.workflowId)) continue;
     const running = execution.status.name === 'RUNNING';
@@ -147,12 +154,11 @@ export async function collectStatus(
   }
   for (const workflowId of configured) {
     if (flows.has(workflowId)) continue;
-    const mapping = workflowId.startsWith('ingress:') ? workflowId.slice('ingress:'.length) : null;
     flows.set(workflowId, {
       workflowId,
       type: null,
-      flow: workflowId.split(':')[0] ?? null,
-      mapping,
+      flow: flowOfWorkflowId(workflowId).split(':')[0] ?? null,
+      mapping: ingressMappingOf(workflowId) ?? null,
       status: 'NOT_STARTED',
       startedAt: null,
     });

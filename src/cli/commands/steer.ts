@@ -5,7 +5,7 @@ import { replaySignal } from '../../workflows/ingress/messages';
 import { ingressManagerId } from '../../workflows/ingress/ids';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
 import { CliError } from '../errors';
-import { requireKnownFlows } from '../known-flows';
+import { requireKnownFlows, workflowIdOf } from '../known-flows';
 import { print } from '../output';
 import { connectClient } from '../temporal-client';
 
@@ -89,7 +89,8 @@ async function steerFlows(
   done: string
 ): Promise<void> {
   const file = configPathFrom(configOption);
-  const wanted = requireKnownFlows(names, await loadConfigOrExit(file));
+  const config = await loadConfigOrExit(file);
+  const wanted = requireKnownFlows(names, config).map((flow) => workflowIdOf(flow, config));
   const connected = await connectClient(file);
   try {
     for (const workflowId of wanted) await steerOne(connected.client, workflowId, steer, done);

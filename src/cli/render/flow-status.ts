@@ -32,7 +32,11 @@ export function renderFlowStatus(flow: FlowReport, now: number): string[] {
   }
   const transfer = detail.transfer as TransferProgress | undefined;
   if (transfer) lines.push(`    initial transfer ${renderTransferProgress(transfer)}`);
-  if (typeof detail.lastError === 'string') lines.push(`    last error: ${detail.lastError}`);
+  if (typeof detail.lastError === 'string') {
+    // A configuration problem lists one problem per line: each under the error, indented.
+    const [first, ...more] = detail.lastError.split('\n');
+    lines.push(`    last error: ${first}`, ...more.map((line) => `      ${line.trim()}`));
+  }
   return lines;
 }
 

@@ -1,99 +1,91 @@
-import {
-  condition,
-  continueAsNew,
-  executeChild,
-  setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type { FlowSettings } from '../../activities/flow-settings';
 import { failureMessage } from '../failure-message';
-import { managerStateQuery } from '../steering';
-import { FlowKey } from '../search-attributes';
 import {
-  egressCheckpointSignal,
-  egressStatusQuery,
-  pauseSignal,
-  resumeSignal,
-  syncNowSignal,
-  type EgressCursor,
-  type EgressStatus,
-} from './messages';
+  childWorkflowId,
+  ManagerLoop,
+  passesPerRunOf,
+  type CheckedSettings,
+  type LoopPhase,
+  type ManagerState,
+} from '../manager-loop';
+import { FlowKey } from '../search-attributes';
+import { egressCheckpointSignal, egressStatusQuery, type EgressCursor, type EgressStatus } from './messages';
 import { egressPassWorkflow } from './pass';
 import { control } from './proxies';
 
-export interface EgressManagerState {
+export interface EgressManagerState extends ManagerState {
   cursor: EgressCursor;
-  passes: number;
-  paused: boolean;
   lastPass?: EgressStatus['lastPass'];
   /** When the cursor last moved (a pass applied what it read). */
   cursorAt?: string;
-  lastError?: string;
 }
 
-/** Passes per run before continue-as-new keeps the history short. */
-const PASSES_PER_RUN = 50;
+export interface EgressManagerInput {
+  state?: Partial<EgressManagerState>;
+  /** Passes per run before continue-as-new (default 50); carried over. */
+  passesPerRun?: number;
+}
 
 /** The egress manager (`egress`): one pass per interval, or on "sync now", each as a child workflow. */
-export async function egressManagerWorkflow(input: { state?: Partial<EgressManagerState> } = {}): Promise<void> {
+export async function egressManagerWorkflow(input: EgressManagerInput = {}): Promise<void> {
   const state: EgressManagerState = { cursor: {}, passes: 0, paused: false, ...input.state };
-  let phase: EgressStatus['phase'] = 'waiting';
-  let syncNow = false;
-  let nextRunAt: string | undefined;
-  setHandler(managerStateQuery, () => ({ ...state }));
-  setHandler(pauseSignal, () => void (state.paused = true));
-  setHandler(resumeSignal, () => void (state.paused = false));
-  setHandler(syncNowSignal, () => void (syncNow = true));
+  const loop = new ManagerLoop<FlowSettings>(state, { passAtOnce: true, passesPerRun: input.passesPerRun });
   setHandler(egressCheckpointSignal, (cursor) => void (state.cursor = cursor));
   setHandler(egressStatusQuery, (): EgressStatus => ({
-    phase: state.paused ? 'paused' : phase,
+    phase: PHASES[loop.shownPhase],
     passes: state.passes,
     cursor: state.cursor,
     ...(state.lastPass ? { lastPass: state.lastPass } : {}),
     ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
-    ...(nextRunAt ? { nextRunAt } : {}),
+    ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'egress' }]);
 
-  const { everyMs } = await control.loadFlowSettings({ flow: 'egress' });
-  for (let passesThisRun = 0; passesThisRun < PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested;) {
-    if (state.paused) await condition(() => !state.paused);
-    phase = 'applying';
-    const pass = state.passes + 1;
-    try {
-      const result = await executeChild(egressPassWorkflow, {
-        workflowId: `${workflowInfo().workflowId}:pass:${pass}`,
-        staticSummary: `egress pass ${pass}`,
-        args: [{ pass, cursor: state.cursor }],
-        typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
-      });
-      state.cursor = result.cursor;
-      state.lastPass = {
-        pass,
-        files: result.files,
-        counts: result.counts ?? emptyCounts(),
-        finishedAt: new Date().toISOString(),
-      };
-      state.cursorAt = new Date().toISOString();
-      upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
-      state.lastError = undefined;
-    } catch (err) {
-      // The cursor holds what was applied; the next pass goes on from there.
-      state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
-    }
-    state.passes = pass;
-    passesThisRun += 1;
-    phase = 'waiting';
-    nextRunAt = new Date(Date.now() + everyMs).toISOString();
-    await condition(() => syncNow || state.paused, everyMs);
-    nextRunAt = undefined;
-    syncNow = false;
-  }
-  await continueAsNew<typeof egressManagerWorkflow>({ state });
+  await loop.run({ check: egressSettings, pass: () => runPass(state) });
+  await continueAsNew<typeof egressManagerWorkflow>({ state, ...passesPerRunOf(input) });
 }
 
-function emptyCounts(): NonNullable<EgressStatus['lastPass']>['counts'] {
-  return { read: 0, skipped: 0, created: 0, duplicates: 0, rejected: 0, tasks: 0 };
+const PHASES: Record<LoopPhase, EgressStatus['phase']> = {
+  starting: 'waiting',
+  waiting: 'waiting',
+  transfer: 'applying',
+  pass: 'applying',
+  failed: 'waiting',
+  paused: 'paused',
+};
+
+/** The interval, from the worker's configuration as it is now. */
+async function egressSettings(): Promise<CheckedSettings<FlowSettings>> {
+  return { settings: await control.loadFlowSettings({ flow: 'egress' }) };
+}
+
+async function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
+  const pass = state.passes + 1;
+  try {
+    const result = await executeChild(egressPassWorkflow, {
+      workflowId: childWorkflowId('pass', pass),
+      staticSummary: `egress pass ${pass}`,
+      args: [{ pass, cursor: state.cursor }],
+      typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
+    });
+    state.cursor = result.cursor;
+    state.lastPass = {
+      pass,
+      files: result.files,
+      counts: result.counts ?? { read: 0, skipped: 0, created: 0, duplicates: 0, rejected: 0, tasks: 0 },
+      finishedAt: new Date().toISOString(),
+    };
+    state.cursorAt = new Date().toISOString();
+    upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
+    state.lastError = undefined;
+    return 'done';
+  } catch (err) {
+    // The cursor holds what was applied; the next pass goes on from there.
+    state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
+    return 'failed';
+  } finally {
+    state.passes = pass;
+  }
 }

@@ -1,28 +1,22 @@
-import {
-  ApplicationFailure,
-  condition,
-  continueAsNew,
-  executeChild,
-  setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { IngressSettings } from '../../activities/ingress/settings';
 import { failureMessage } from '../failure-message';
-import { managerStateQuery } from '../steering';
+import {
+  childWorkflowId,
+  ManagerLoop,
+  passesPerRunOf,
+  type CheckedSettings,
+  type LoopPhase,
+  type ManagerState,
+} from '../manager-loop';
 import { FlowKey, MappingKey, OutcomeKey } from '../search-attributes';
 import { control } from './proxies';
-import { ingressPassId, initialTransferId } from './ids';
 import { initialTransferWorkflow } from './initial-transfer';
 import {
   ingressStatusQuery,
-  pauseSignal,
   reloadConfigSignal,
   replaySignal,
   resetCursorSignal,
-  resumeSignal,
-  syncNowSignal,
   transferReportSignal,
   type IngressPhase,
   type IngressStatus,
@@ -33,12 +27,10 @@ import {
 import { ingressPassWorkflow } from './pass';
 
 /** What a manager carries from one run to the next (continue-as-new): cursors and counters, never data. */
-export interface IngressManagerState {
+export interface IngressManagerState extends ManagerState {
   deltaLink?: string;
   initialTransferDone: boolean;
   transferAttempts: number;
-  passes: number;
-  paused: boolean;
   replayRequested: boolean;
   /** The next full re-read follows an expired delta token: it must also find the deletes it missed. */
   reconcileDeletes?: boolean;
@@ -48,23 +40,23 @@ export interface IngressManagerState {
   /** When {@link deltaLink} last moved. */
   cursorAt?: string;
   lastPass?: PassSummary;
-  lastError?: string;
 }
 
 export interface IngressManagerInput {
   mapping: string;
   /** Carried over by continue-as-new, or recovered from a closed run (`acs-d365 start`/`retry`). */
   state?: Partial<IngressManagerState>;
+  /** Passes per run before continue-as-new (default 50); carried over. */
+  passesPerRun?: number;
 }
-
-/** Passes per run before continue-as-new keeps the history short, whatever the server suggests. */
-const PASSES_PER_RUN = 50;
 
 /**
  * The long-lived manager of one ingress mapping (`ingress:<mapping>`): checks the mapping against both systems, runs
  * the initial transfer once, then one incremental pass per interval (or on "sync now"), each as a child workflow.
+ * Each transfer and pass reads the mapping's settings again from the worker's configuration.
  */
 export async function ingressManagerWorkflow(input: IngressManagerInput): Promise<void> {
+  const { mapping } = input;
   const state: IngressManagerState = {
     initialTransferDone: false,
     transferAttempts: 0,
@@ -73,99 +65,79 @@ export async function ingressManagerWorkflow(input: IngressManagerInput): Promis
     replayRequested: false,
     ...input.state,
   };
-  let phase: IngressPhase = 'preflight';
-  let syncNow = false;
-  let reload = false;
-  let nextRunAt: string | undefined;
-
-  setHandler(managerStateQuery, () => ({ ...state }));
-  setHandler(pauseSignal, () => void (state.paused = true));
-  setHandler(resumeSignal, () => void (state.paused = false));
-  setHandler(syncNowSignal, () => void (syncNow = true));
+  const loop = new ManagerLoop<IngressSettings>(state, {
+    passAtOnce: false,
+    passesPerRun: input.passesPerRun,
+    ...(input.state ? {} : { refuseToStart: { what: `ingress ${mapping}`, type: 'IngressConfigError' } }),
+  });
   setHandler(replaySignal, () => void (state.replayRequested = true));
-  setHandler(reloadConfigSignal, () => void (reload = true));
+  setHandler(reloadConfigSignal, () => loop.reload());
   setHandler(resetCursorSignal, () => {
     state.deltaLink = undefined;
     state.checkpoint = undefined;
     state.reconcileDeletes = true;
-    syncNow = true;
+    loop.syncNow();
   });
   setHandler(transferReportSignal, (report) => {
     state.transfer = report.progress;
     if (report.checkpoint) state.checkpoint = report.checkpoint;
   });
   setHandler(ingressStatusQuery, (): IngressStatus => ({
-    mapping: input.mapping,
-    phase: state.paused ? 'paused' : phase,
+    mapping,
+    phase: PHASES[loop.shownPhase],
     initialTransferDone: state.initialTransferDone,
     passes: state.passes,
     ...(state.lastPass ? { lastPass: state.lastPass } : {}),
     ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
     ...(state.transfer ? { transfer: state.transfer } : {}),
-    ...(nextRunAt ? { nextRunAt } : {}),
+    ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
   }));
   upsertSearchAttributes([
     { key: FlowKey, value: 'ingress' },
-    { key: MappingKey, value: input.mapping },
+    { key: MappingKey, value: mapping },
   ]);
 
-  let settings = await checkedSettings(input.mapping);
-  let passesThisRun = 0;
-  while (passesThisRun < PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested) {
-    if (reload) {
-      reload = false;
-      settings = await checkedSettings(input.mapping);
-    }
-    if (state.paused) {
-      phase = 'paused';
-      await condition(() => !state.paused);
-    }
-    if (!state.initialTransferDone || state.replayRequested || state.deltaLink === undefined) {
-      phase = 'initial-transfer';
-      await runInitialTransfer(input.mapping, settings, state);
-      phase = state.lastError ? 'failed' : 'waiting';
-      if (state.lastError) await condition(() => !state.paused && (syncNow || state.replayRequested));
-      syncNow = false;
-      continue;
-    }
-    phase = 'waiting';
-    nextRunAt = new Date(Date.now() + settings.everyMs).toISOString();
-    await condition(() => syncNow || state.replayRequested || reload || state.paused, settings.everyMs);
-    nextRunAt = undefined;
-    if (state.replayRequested || reload || state.paused || state.deltaLink === undefined) continue;
-    syncNow = false;
-    phase = 'syncing';
-    await runPass(input.mapping, state);
-    passesThisRun += 1;
-  }
-  await continueAsNew<typeof ingressManagerWorkflow>({ mapping: input.mapping, state });
+  await loop.run(
+    {
+      check: () => ingressSettings(mapping),
+      transferOwed: () => !state.initialTransferDone || state.replayRequested || state.deltaLink === undefined,
+      transfer: (settings) => runInitialTransfer(mapping, settings, state),
+      pass: () => runPass(mapping, state),
+    },
+    () => state.replayRequested
+  );
+  await continueAsNew<typeof ingressManagerWorkflow>({ mapping, state, ...passesPerRunOf(input) });
 }
 
-/** Settings from the worker's configuration, after the preflight checks pass; refuses to run otherwise. */
-async function checkedSettings(mapping: string): Promise<IngressSettings> {
+const PHASES: Record<LoopPhase, IngressPhase> = {
+  starting: 'preflight',
+  waiting: 'waiting',
+  transfer: 'initial-transfer',
+  pass: 'syncing',
+  failed: 'failed',
+  paused: 'paused',
+};
+
+/** The mapping checked against both systems, then its settings, from the worker's configuration as it is now. */
+async function ingressSettings(mapping: string): Promise<CheckedSettings<IngressSettings>> {
   const { problems } = await control.preflightIngress({ mapping });
-  if (problems.length > 0) {
-    throw ApplicationFailure.nonRetryable(
-      `ingress ${mapping} cannot start:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
-      'IngressConfigError'
-    );
-  }
-  return await control.loadIngressSettings({ mapping });
+  if (problems.length > 0) return { problems };
+  return { settings: await control.loadIngressSettings({ mapping }) };
 }
 
 async function runInitialTransfer(
   mapping: string,
   settings: IngressSettings,
   state: IngressManagerState
-): Promise<void> {
+): Promise<'done' | 'failed'> {
   state.transferAttempts += 1;
   const replay = state.replayRequested;
   state.replayRequested = false;
   try {
     const resuming = state.checkpoint && !replay;
     const result = await executeChild(initialTransferWorkflow, {
-      workflowId: initialTransferId(mapping, state.transferAttempts),
+      workflowId: childWorkflowId('initial', state.transferAttempts),
       staticSummary: `${mapping}: initial transfer, attempt ${state.transferAttempts}${resuming ? ' (resumed)' : ''}`,
       args: [
         {
@@ -188,19 +160,21 @@ async function runInitialTransfer(
     state.lastError = undefined;
     upsertSearchAttributes([{ key: OutcomeKey, value: 'succeeded' }]);
     upsertMemo({ initialTransfer: result.counts });
+    return 'done';
   } catch (err) {
     // Keep the checkpoint: "sync now" (or a retry from the CLI) resumes from the last completed page or chunk.
     state.lastError = `initial transfer failed: ${failureMessage(err)}`;
     upsertSearchAttributes([{ key: OutcomeKey, value: 'failed' }]);
+    return 'failed';
   }
 }
 
-async function runPass(mapping: string, state: IngressManagerState): Promise<void> {
+async function runPass(mapping: string, state: IngressManagerState): Promise<'done' | 'failed'> {
   const pass = state.passes + 1;
   const startedAt = new Date().toISOString();
   try {
     const result = await executeChild(ingressPassWorkflow, {
-      workflowId: ingressPassId(mapping, pass),
+      workflowId: childWorkflowId('pass', pass),
       staticSummary: `${mapping}: incremental pass ${pass}`,
       args: [{ mapping, pass, deltaLink: state.deltaLink ?? '' }],
       typedSearchAttributes: [
@@ -222,14 +196,16 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<voi
       state.replayRequested = true;
       state.reconcileDeletes = true;
       state.lastError = `pass ${pass}: the D365 delta token expired; running a full re-read`;
-      return;
+      return 'done';
     }
     moveCursor(state, result.deltaLink);
     state.lastError = undefined;
+    return 'done';
   } catch (err) {
     // The delta link did not move: the next pass reads the same changes again (writes are idempotent).
     state.passes = pass;
     state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
+    return 'failed';
   }
 }
 

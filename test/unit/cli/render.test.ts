@@ -140,6 +140,23 @@ describe('renderFlowStatus', () => {
       ],
     ],
     [
+      'a last error of several lines (configuration problems) is indented under its first line',
+      {
+        ...base,
+        detail: {
+          phase: 'waiting',
+          passes: 3,
+          lastError: "the worker's configuration has problems; fix it:\n  ingress[0].fields[4].from: no column\n  x: y",
+        },
+      },
+      [
+        /^ingress:contacts +RUNNING +phase waiting · 3 passes$/,
+        /^ {4}last error: the worker's configuration has problems; fix it:$/,
+        /^ {6}ingress\[0\]\.fields\[4\]\.from: no column$/,
+        /^ {6}x: y$/,
+      ],
+    ],
+    [
       'a running transfer gets its progress bar',
       {
         ...base,
