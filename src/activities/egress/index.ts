@@ -15,6 +15,7 @@ import { egressSettings } from './settings';
 
 export { EGRESS_INVALID_INPUT, EVENT_FILE_INCOMPLETE, RECORDS_PER_CALL } from './apply-file';
 export { PROCESSED_FOLDER } from './archive-file';
+export { D365_UNAVAILABLE, SYSTEMIC_TRIES } from './systemic';
 export { EGRESS_CONFIG_ERROR } from './settings';
 export * from './contracts';
 export type { RedriveEgressRejectsInput, RedriveEgressRejectsResult } from './redrive';
@@ -60,6 +61,7 @@ export function createEgressActivities(resources: WorkerResources): EgressActivi
             ? {
                 progress: (progress: FileProgress) => activity.heartbeat(progress),
                 signal: activity.cancellationSignal,
+                attempt: activity.info.attempt,
               }
             : {}),
         },

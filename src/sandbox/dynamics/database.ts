@@ -21,6 +21,8 @@ export class Database {
   readonly deltaTokenRetentionDays: number;
   private readonly bySet = new Map<string, TableStore>();
   private readonly byLogicalName = new Map<string, TableStore>();
+  /** Tables taken away by {@link dropTable}, kept for {@link restoreTable}. */
+  private readonly dropped = new Map<string, TableStore>();
   private undoStack: (() => void)[] | undefined;
   /** Delta tokens below this version answer "expired" (set when tokens are invalidated). */
   private oldestValidVersion = new Map<string, number>();
@@ -50,6 +52,27 @@ export class Database {
 
   tableByLogicalName(logicalName: string): TableStore | undefined {
     return this.byLogicalName.get(logicalName);
+  }
+
+  /**
+   * Takes a table away, as an organization without the solution that adds it: its metadata and rows are gone and
+   * requests to it answer 404 until {@link restoreTable} (a fault for tests; the rows are kept meanwhile).
+   */
+  dropTable(logicalName: string): void {
+    const store = this.byLogicalName.get(logicalName);
+    if (!store) throw new Error(`no table ${logicalName}`);
+    this.dropped.set(logicalName, store);
+    this.byLogicalName.delete(logicalName);
+    this.bySet.delete(store.definition.entitySetName);
+  }
+
+  /** Brings back a table taken away by {@link dropTable}, as importing the solution does. */
+  restoreTable(logicalName: string): void {
+    const store = this.dropped.get(logicalName);
+    if (!store) throw new Error(`table ${logicalName} was not dropped`);
+    this.dropped.delete(logicalName);
+    this.byLogicalName.set(logicalName, store);
+    this.bySet.set(store.definition.entitySetName, store);
   }
 
   get definitions(): TableDefinition[] {

@@ -29,3 +29,4 @@ export {
 } from './activity-record';
 export { numberedCsvRecords, type NumberedRecord } from './csv-lines';
 export { eventFilesAfter, isEventFileName } from './file-names';
+export { isSystemicRefusal, reportableMessage, type D365Refusal } from './refusals';
