@@ -226,6 +226,7 @@ function campaignEventColumns(dateColumn: string, withTrackingUrl: boolean): Col
     { name: 'acs_deliveryid', type: 'String', maxLength: 100, displayName: 'Delivery ID' },
     { name: 'acs_campaignname', type: 'String', maxLength: 200, displayName: 'Campaign Name' },
     { name: 'acs_deliveryname', type: 'String', maxLength: 200, displayName: 'Delivery Name' },
+    { name: 'acs_deliverylabel', type: 'String', maxLength: 200, displayName: 'Delivery Label' },
     { name: dateColumn, type: 'DateTime' },
     { name: 'acs_mirrorpageurl', type: 'String', maxLength: 1000, displayName: 'Mirror Page URL' },
     { name: 'acs_eventid', type: 'String', maxLength: 100, displayName: 'Campaign Event ID' },
