@@ -14,6 +14,7 @@ let fileSeq = 0;
 
 beforeAll(async () => {
   stack = await startEgressStack(6);
+  stack.dynamics.sim.db.addSystemUser(OWNER, 'Marketing app');
 });
 
 afterAll(async () => {

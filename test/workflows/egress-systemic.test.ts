@@ -28,6 +28,30 @@ describe('egress: a systemic D365 failure fails the pass and keeps the file (rea
     await stack?.close();
   });
 
+  it('does not start its loop while the preflight finds a problem, and names it with its configuration path', async () => {
+    stack.dynamics.db.dropTable('acs_emailopen');
+    try {
+      const handle = await stack.temporal.client.workflow.start(egressManagerWorkflow, {
+        taskQueue: stack.taskQueue,
+        workflowId: 'egress-preflight',
+        args: [{}],
+      });
+      const failure = await handle.result().then(
+        () => undefined,
+        (err: unknown) => err as Error & { cause?: Error & { type?: string } }
+      );
+      expect(failure?.cause?.type).toBe('EgressConfigError');
+      expect(failure?.cause?.message).toBe(
+        'egress cannot start:\n  egress.events.open: D365 has no table acs_emailopen: create the activity table as docs/d365-solution.md describes, or set egress.events.open: false'
+      );
+      await expect(stack.temporal.client.workflow.getHandle('egress-preflight:pass:1').describe()).rejects.toThrow(
+        /not found/i
+      );
+    } finally {
+      stack.dynamics.db.restoreTable('acs_emailopen');
+    }
+  });
+
   it('fails the pass while the click table is missing, then applies the file once it is back', async () => {
     manager = await stack.temporal.client.workflow.start(egressManagerWorkflow, {
       taskQueue: stack.taskQueue,

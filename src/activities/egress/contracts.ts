@@ -65,3 +65,10 @@ export interface ApplyEventFileResult {
 export interface ArchiveEventFileInput {
   file: string;
 }
+
+export type PreflightEgressInput = Record<string, never>;
+
+/** Every problem found, each naming the configuration path; empty when the egress flow can run. */
+export interface PreflightEgressResult {
+  problems: { path: string; message: string }[];
+}

@@ -8,8 +8,11 @@ import {
   type ArchiveEventFileInput,
   type ListEventFilesInput,
   type ListEventFilesResult,
+  type PreflightEgressInput,
+  type PreflightEgressResult,
 } from './contracts';
 import { listEventFiles } from './list-files';
+import { preflightEgress } from './preflight';
 import { redriveEgressRejects, type RedriveEgressRejectsInput, type RedriveEgressRejectsResult } from './redrive';
 import { egressSettings } from './settings';
 
@@ -21,6 +24,8 @@ export * from './contracts';
 export type { RedriveEgressRejectsInput, RedriveEgressRejectsResult } from './redrive';
 
 export interface EgressActivities {
+  /** Checks the configuration against D365's metadata; every problem with its configuration path. */
+  preflightEgress(input: PreflightEgressInput): Promise<PreflightEgressResult>;
   /** Complete event files after the cursor, in the order to apply them. */
   listEventFiles(input: ListEventFilesInput): Promise<ListEventFilesResult>;
   /** Applies up to {@link RECORDS_PER_CALL} records of one file from a line; `nextLine` absent when the file is done. */
@@ -38,6 +43,7 @@ export interface EgressActivities {
 export function createEgressActivities(resources: WorkerResources): EgressActivities {
   const logger = resources.logger.child({ component: 'egress' });
   const activities: EgressActivities = {
+    preflightEgress: () => preflightEgress(resources.config, resources.dynamics()),
     listEventFiles: (input) => listEventFiles(resources.sftp(), egressSettings(resources.config).sourceFolder, input),
     archiveEventFile: (input) =>
       archiveEventFile(resources.sftp(), egressSettings(resources.config).sourceFolder, input),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildSchema, type SchemaOptions, type TableDefinition } from './schema';
+import { buildSchema, type KeyIndexStatus, type SchemaOptions, type TableDefinition } from './schema';
 import { seededContact } from './seed';
 import { TableStore } from './table-store';
 
@@ -44,6 +44,19 @@ export class Database {
       this.bySet.set(definition.entitySetName, store);
       this.byLogicalName.set(definition.logicalName, store);
     });
+    this.addSystemUser(APPLICATION_USER_ID, 'acs-d365-sync application user');
+  }
+
+  /** Adds a D365 user (e.g. the owner `egress.ownerId` names); a disabled one cannot own records. */
+  addSystemUser(id: string, fullname: string, options: { disabled?: boolean } = {}): void {
+    this.byLogicalName.get('systemuser')?.insert(id, { fullname, isdisabled: options.disabled ?? false });
+  }
+
+  /** Sets the `EntityKeyIndexStatus` of a table's alternate key, as D365's index job would (a fault for tests). */
+  setKeyIndexStatus(logicalName: string, columns: readonly string[], status: KeyIndexStatus): void {
+    const definition = this.byLogicalName.get(logicalName)?.definition;
+    if (!definition) throw new Error(`no table ${logicalName}`);
+    definition.keyIndexStatus = { ...definition.keyIndexStatus, [columns.join(',')]: status };
   }
 
   table(entitySetName: string): TableStore | undefined {

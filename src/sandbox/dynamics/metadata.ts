@@ -89,13 +89,25 @@ function entityMetadata(table: TableDefinition, withAttributes: boolean): Record
     },
     OwnershipType: 'UserOwned',
     DisplayName: label(table.logicalName),
-    Keys: table.alternateKeys.map((key) => ({
-      LogicalName: `${table.logicalName}_${key.join('_')}_key`,
-      KeyAttributes: key,
-    })),
+    Keys: keysMetadata(table),
   };
   if (withAttributes) entity.Attributes = table.columns.map((c) => attributeMetadata(table, c));
   return entity;
+}
+
+/** The table's alternate keys as `EntityKeyMetadata`: name, columns and the state of the key's index. */
+function keysMetadata(table: TableDefinition): Record<string, unknown>[] {
+  return table.alternateKeys.map((key) => {
+    const logicalName = `${table.logicalName}_${key.join('_')}_key`;
+    return {
+      MetadataId: metadataId(`${table.logicalName}.key.${key.join(',')}`),
+      LogicalName: logicalName,
+      SchemaName: schemaName(logicalName),
+      EntityLogicalName: table.logicalName,
+      KeyAttributes: key,
+      EntityKeyIndexStatus: table.keyIndexStatus?.[key.join(',')] ?? 'Active',
+    };
+  });
 }
 
 /** Equality-only `$filter` over metadata properties (`ChangeTrackingEnabled eq true and IsActivity eq false`). */
@@ -126,7 +138,7 @@ function project(entity: Record<string, unknown>, select: string | null): Record
   return Object.fromEntries(Object.entries(entity).filter(([k]) => names.has(k)));
 }
 
-/** GET `EntityDefinitions`, `EntityDefinitions(LogicalName='x')` and `…/Attributes`. */
+/** GET `EntityDefinitions`, `EntityDefinitions(LogicalName='x')`, `…/Attributes` and `…/Keys`. */
 export function readEntityDefinitions(
   db: Database,
   baseUrl: string,
@@ -155,6 +167,13 @@ export function readEntityDefinitions(
       value: table.columns.map((c) => project(attributeMetadata(table, c), select)),
     });
   }
+  if (segment === 'Keys') {
+    return jsonResponse(200, {
+      '@odata.context': `${baseUrl}$metadata#EntityDefinitions('${table.logicalName}')/Keys`,
+      value: keysMetadata(table).map((k) => project(k, select)),
+    });
+  }
+  if (segment !== undefined) throw Errors.resourceNotFound(`EntityDefinitions/${segment}`);
   return jsonResponse(200, {
     '@odata.context': `${baseUrl}$metadata#EntityDefinitions/$entity`,
     ...project(entityMetadata(table, withAttributes), select),

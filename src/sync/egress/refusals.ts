@@ -17,15 +17,16 @@ const MISSING_SCHEMA = [
 
 /**
  * Whether a refusal is about the system rather than the record: authentication or privileges (401, 403), a table,
- * column, relationship or alternate key missing (404 other than a missing row, 400 naming a missing property or key),
- * throttling or a server error. Such a refusal fails the call, so that the file stays where it is and the next pass
+ * column, relationship, alternate key or owner missing (any 404 but a missing contact, 400 naming a missing property
+ * or key), throttling or a server error. Such a refusal fails the call, so that the file stays where it is and the next pass
  * resumes it after the fix; any other refusal is the record's (a bad value, an unknown contact) and goes to the
  * rejects report.
  */
 export function isSystemicRefusal(refusal: D365Refusal): boolean {
   const { status, code, message } = refusal;
   if (status === 401 || status === 403 || status === 429 || status >= 500) return true;
-  if (status === 404) return code !== ROW_DOES_NOT_EXIST;
+  // The one row an event may lack is its contact; a missing owner (systemuser) fails every event alike.
+  if (status === 404) return !(code === ROW_DOES_NOT_EXIST && /^contact\b/i.test(message.trim()));
   if (status === 400) return MISSING_SCHEMA.some((pattern) => pattern.test(message.trim()));
   return false;
 }

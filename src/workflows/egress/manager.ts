@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   condition,
   continueAsNew,
   executeChild,
@@ -35,7 +36,7 @@ export interface EgressManagerState {
 /** Passes per run before continue-as-new keeps the history short. */
 const PASSES_PER_RUN = 50;
 
-/** The egress manager (`egress`): one pass per interval, or on "sync now", each as a child workflow. */
+/** The egress manager (`egress`): checks D365, then one pass per interval or on "sync now", each as a child workflow. */
 export async function egressManagerWorkflow(input: { state?: Partial<EgressManagerState> } = {}): Promise<void> {
   const state: EgressManagerState = { cursor: {}, passes: 0, paused: false, ...input.state };
   let phase: EgressStatus['phase'] = 'waiting';
@@ -57,6 +58,13 @@ export async function egressManagerWorkflow(input: { state?: Partial<EgressManag
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'egress' }]);
 
+  const { problems } = await control.preflightEgress({});
+  if (problems.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `egress cannot start:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+      'EgressConfigError'
+    );
+  }
   const { everyMs } = await control.loadFlowSettings({ flow: 'egress' });
   for (let passesThisRun = 0; passesThisRun < PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested;) {
     if (state.paused) await condition(() => !state.paused);

@@ -10,6 +10,7 @@ describe('isSystemicRefusal', () => {
     [403, '0x80040220', 'Principal user is missing prvCreateacs_emailsend privilege', true],
     [404, '0x80060888', "Resource not found for the segment 'acs_emailclicks'.", true],
     [404, '0x80040217', 'contact With Id = 0b4c… Does Not Exist', false],
+    [404, '0x80040217', 'systemuser With Id = 11111111… Does Not Exist', true],
     [
       400,
       '0x80060888',
