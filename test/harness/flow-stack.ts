@@ -65,6 +65,8 @@ export interface FlowStackOptions {
   connect?: () => Promise<TemporalTestConnections>;
   /** The flows to configure; connection settings are filled in by the stack. */
   flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
+  /** `reports.sftpFolder`, to publish reports to the Campaign SFTP. @default none */
+  reportsSftpFolder?: string;
 }
 
 export async function startFlowStack(options: FlowStackOptions): Promise<FlowStack> {
@@ -102,7 +104,10 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
       },
     },
     temporal: { address: temporal.address, namespace: temporal.namespace, taskQueue },
-    reports: { folder: path.join(dir, 'reports') },
+    reports: {
+      folder: path.join(dir, 'reports'),
+      ...(options.reportsSftpFolder ? { sftpFolder: options.reportsSftpFolder } : {}),
+    },
     ...options.flows,
   };
   const result = validateConfig(input);

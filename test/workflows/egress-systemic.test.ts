@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type WorkflowHandle } from '@temporalio/client';
 import { egressManagerWorkflow } from '../../src/workflows';
@@ -8,6 +8,7 @@ import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { EVENT_HEADER } from '../harness/egress-stack';
 
 const FILE = 'events_20260402000000_000001.csv';
+const MISSING_CONTACT = '99999999-9999-4999-8999-999999999999';
 
 /**
  * A file whose writes D365 cannot take for a systemic reason (its activity table is missing) is not archived: the
@@ -19,7 +20,11 @@ describe('egress: a systemic D365 failure fails the pass and keeps the file (rea
   const eventsFolder = (): string => path.join(stack.sftp.root, 'd365_loads', 'exports', 'events');
 
   beforeAll(async () => {
-    stack = await startFlowStack({ dynamics: { seedContacts: 4 }, flows: { egress: { every: '1h' } } });
+    stack = await startFlowStack({
+      dynamics: { seedContacts: 4 },
+      flows: { egress: { every: '1h' } },
+      reportsSftpFolder: 'reports',
+    });
     await stack.startWorker();
   });
 
@@ -72,6 +77,7 @@ describe('egress: a systemic D365 failure fails the pass and keeps the file (rea
         line('wf-send-1', 'send', contacts[0]!),
         line('wf-click-1', 'click', contacts[1]!),
         line('wf-click-2', 'click', contacts[2]!),
+        line('wf-send-2', 'send', MISSING_CONTACT),
         '',
       ].join('\n')
     );
@@ -89,10 +95,16 @@ describe('egress: a systemic D365 failure fails the pass and keeps the file (rea
     const fixed = await until(manager, (s) => s.passes >= 3 && s.phase === 'waiting');
     expect(fixed.lastError).toBeUndefined();
     expect(fixed.cursor.lastFile).toBe(FILE);
-    expect(fixed.lastPass?.counts).toMatchObject({ read: 3, rejected: 0 });
+    expect(fixed.lastPass?.counts).toMatchObject({ read: 4, rejected: 1 });
     expect(await readdir(path.join(eventsFolder(), 'processed'))).toContain(FILE);
     const clicks = [...(stack.dynamics.db.table('acs_emailclicks')?.scan() ?? [])];
     expect(clicks.map((row) => row.values.acs_eventid).sort()).toEqual(['wf-click-1', 'wf-click-2']);
+    // Only the record-level refusal is reported, and the pass publishes its report (reports.sftpFolder).
+    const published = await readdir(path.join(stack.sftp.root, 'd365_loads', 'reports'));
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatch(/^egress_egress-pass-3-[0-9a-f]{8}\.csv$/);
+    const report = await readFile(path.join(stack.sftp.root, 'd365_loads', 'reports', published[0]!), 'utf8');
+    expect(report).toBe(`file,line,eventId,reason\n${FILE},5,wf-send-2,the contact does not exist in D365\n`);
   });
 });
 

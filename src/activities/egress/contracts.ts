@@ -72,3 +72,8 @@ export type PreflightEgressInput = Record<string, never>;
 export interface PreflightEgressResult {
   problems: { path: string; message: string }[];
 }
+
+export interface PublishEgressRejectsInput {
+  /** The pass's or re-drive's report, `<reports.folder>/egress/<reportId>.csv`. */
+  reportId: string;
+}

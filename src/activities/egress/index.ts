@@ -10,9 +10,12 @@ import {
   type ListEventFilesResult,
   type PreflightEgressInput,
   type PreflightEgressResult,
+  type PublishEgressRejectsInput,
 } from './contracts';
 import { listEventFiles } from './list-files';
 import { preflightEgress } from './preflight';
+import { EgressRejectsReport } from './rejects-report';
+import { publishReport, type PublishedReport } from '../publish-report';
 import { redriveEgressRejects, type RedriveEgressRejectsInput, type RedriveEgressRejectsResult } from './redrive';
 import { egressSettings } from './settings';
 
@@ -34,6 +37,8 @@ export interface EgressActivities {
   archiveEventFile(input: ArchiveEventFileInput): Promise<void>;
   /** After a fix: applies the events of a rejects report again (`acs-d365 rejects egress --redrive`). */
   redriveEgressRejects(input: RedriveEgressRejectsInput): Promise<RedriveEgressRejectsResult>;
+  /** Copies a rejects report to `reports.sftpFolder` as `egress_<reportId>.csv`, when that is set. */
+  publishEgressRejects(input: PublishEgressRejectsInput): Promise<PublishedReport>;
 }
 
 /**
@@ -76,6 +81,12 @@ export function createEgressActivities(resources: WorkerResources): EgressActivi
     },
     redriveEgressRejects: (input) =>
       redriveEgressRejects(resources.config.reports.folder, (slice) => activities.applyEventFile(slice), input),
+    publishEgressRejects: (input) =>
+      publishReport(
+        resources,
+        new EgressRejectsReport(resources.config.reports.folder, input.reportId).file,
+        `egress_${input.reportId}.csv`
+      ),
   };
   return activities;
 }

@@ -1,7 +1,9 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { PROFILE_EXTERNAL_ID_KEY, type ResourceClient } from '../../connectors/campaign';
+import { publishReport, type PublishedReport } from '../publish-report';
 import { type WorkerResources } from '../resources';
 import { applyOptOutFile } from './apply-file';
+import { OptOutAudit } from './audit-report';
 import {
   type ApplyOptOutFileInput,
   type ApplyOptOutFileResult,
@@ -10,6 +12,7 @@ import {
   type ListOptOutFilesResult,
   type PreflightOptOutInput,
   type PreflightOptOutResult,
+  type PublishOptOutAuditInput,
   type SyncOptOutD365PageInput,
   type SyncOptOutD365PageResult,
 } from './contracts';
@@ -39,6 +42,8 @@ export interface OptOutActivities {
   applyOptOutFile(input: ApplyOptOutFileInput): Promise<ApplyOptOutFileResult>;
   /** Moves a done file to `processed/`; idempotent. */
   archiveOptOutFile(input: ArchiveOptOutFileInput): Promise<void>;
+  /** Copies a pass's audit to `reports.sftpFolder` as `optout_<reportId>.csv`, when that is set. */
+  publishOptOutAudit(input: PublishOptOutAuditInput): Promise<PublishedReport>;
 }
 
 /**
@@ -93,5 +98,11 @@ export function createOptOutActivities(resources: WorkerResources): OptOutActivi
     async archiveOptOutFile(input) {
       await archiveOptOutFile(resources.sftp(), optOutSettings(resources.config).sourceFolder, input.file);
     },
+    publishOptOutAudit: (input) =>
+      publishReport(
+        resources,
+        new OptOutAudit(resources.config.reports.folder, input.reportId).file,
+        `optout_${input.reportId}.csv`
+      ),
   };
 }

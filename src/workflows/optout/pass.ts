@@ -36,6 +36,7 @@ export async function optOutPassWorkflow(input: OptOutPassInput): Promise<OptOut
       let deltaLink = input.deltaLink;
       if (READS_D365.has(input.mode)) deltaLink = await syncD365Side(deltaLink, reportId, add);
       const files = READS_CAMPAIGN.has(input.mode) ? await applyCampaignFiles(input.files, reportId, add) : input.files;
+      await control.publishOptOutAudit({ reportId });
       return { ...(deltaLink ? { deltaLink } : {}), files, ...(counts ? { counts } : {}) };
     },
     () => counts
