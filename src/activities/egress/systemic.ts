@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DynamicsApiError, DynamicsAuthError, DynamicsNetworkError } from '../../connectors/dynamics';
-import { isSystemicRefusal } from '../../sync/egress';
+import { isSystemicRefusal, reportableMessage } from '../../sync/egress';
 
 /** The failure type of a call D365 could not take for a systemic reason (table missing, 401/403, outage). */
 export const D365_UNAVAILABLE = 'EgressD365Unavailable';
@@ -33,11 +33,16 @@ export function systemicFailure(error: unknown, file: string, attempt?: number):
       isSystemicRefusal({ status: error.status, code: error.code, message: error.remoteMessage }));
   if (!systemic) return undefined;
   const final = attempt === undefined || attempt >= SYSTEMIC_TRIES;
+  // D365's own message may quote a value: masked, as in the rejects report.
+  const cause =
+    error instanceof DynamicsApiError
+      ? `${error.method} ${error.path} answered HTTP ${error.status}${error.code ? ` ${error.code}` : ''}: ${reportableMessage(error.remoteMessage)}`
+      : error.message;
   return ApplicationFailure.create({
     type: D365_UNAVAILABLE,
     nonRetryable: final,
     message:
-      `D365 cannot take the writes of ${file}: ${error.message}; ` +
+      `D365 cannot take the writes of ${file}: ${cause}; ` +
       (final
         ? `the file stays in place and the next pass resumes it once this is fixed`
         : `try ${attempt} of ${SYSTEMIC_TRIES}`),

@@ -61,7 +61,12 @@ describe('systemicFailure', () => {
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure?.type).toBe(D365_UNAVAILABLE);
     expect(failure?.nonRetryable).toBe(final);
-    expect(failure?.message).toContain(`D365 cannot take the writes of ${file}: POST $batch failed: HTTP 403: denied`);
+    expect(failure?.message).toContain(`D365 cannot take the writes of ${file}: POST $batch answered HTTP 403: denied`);
+  });
+
+  it('masks what D365 quotes in its message', () => {
+    const error = new DynamicsApiError({ ...call, status: 500 }, '0x80040216', "Cannot insert 'jane@example.com'");
+    expect(systemicFailure(error, file, 1)?.message).toContain("HTTP 500 0x80040216: Cannot insert '…'");
   });
 
   it('leaves other failures to the ordinary retries', () => {
