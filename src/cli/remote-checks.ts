@@ -12,7 +12,8 @@ export interface RemoteCheckResult {
 
 /**
  * Checks the configuration against the live systems, as the flows' preflights will: every ingress mapping against
- * D365's and Campaign's metadata, and the opt-out pairs against D365's contact columns. A system that cannot be
+ * D365's and Campaign's metadata, the opt-out pairs against D365's contact columns, and egress against D365's activity
+ * tables, their event id key, the task table and the owner. A system that cannot be
  * reached skips the checks (with the reason) rather than failing the validation.
  */
 export async function checkAgainstSystems(
@@ -29,6 +30,7 @@ export async function checkAgainstSystems(
     }
     if (config.optOut && config.optOut.mode !== 'disabled')
       problems.push(...(await activities.preflightOptOut({})).problems);
+    if (config.egress) problems.push(...(await activities.preflightEgress({})).problems);
     return { problems };
   } catch (err) {
     return { problems, skipped: err instanceof Error ? err.message : String(err) };

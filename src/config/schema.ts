@@ -238,13 +238,14 @@ const egressSchema = z.strictObject({
   batchSize: positiveInt.max(1000, 'must be at most 1000 (the D365 $batch limit)').default(200),
   /** D365 systemuserid of the application user that owns the activities. */
   ownerId: z.string().regex(GUID, 'must be a GUID (the systemuserid of the application user)').optional(),
+  /** A follow-up task on each click and bounce, as Adobe's integration offers; on unless switched off. */
   followUpTasks: z
     .strictObject({
-      click: z.boolean().default(false),
-      bounce: z.boolean().default(false),
+      click: z.boolean().default(true),
+      bounce: z.boolean().default(true),
       dueInDays: positiveInt.max(365, 'must be at most 365').default(3),
     })
-    .default({ click: false, bounce: false, dueInDays: 3 }),
+    .default({ click: true, bounce: true, dueInDays: 3 }),
 });
 
 const optOutSchema = z.strictObject({

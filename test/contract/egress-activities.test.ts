@@ -14,6 +14,7 @@ let fileSeq = 0;
 
 beforeAll(async () => {
   stack = await startEgressStack(6);
+  stack.dynamics.sim.db.addSystemUser(OWNER, 'Marketing app');
 });
 
 afterAll(async () => {
@@ -107,7 +108,8 @@ describe('egress activities (real sshd, both simulators)', () => {
       acs_campaignid: 'CAMP1',
       acs_deliveryid: 'DM101',
       acs_campaignname: 'CAMP1',
-      acs_deliveryname: 'Spring newsletter',
+      acs_deliveryname: 'DM101',
+      acs_deliverylabel: 'Spring newsletter',
       acs_sentdate: '2026-03-04T05:06:07Z',
       acs_mirrorpageurl: 'https://mirror.example.com/m/1',
       statecode: 1,
@@ -121,6 +123,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     expect(click).toMatchObject({
       acs_trackingurl: 'https://www.example.com/offer?a=1,b=2',
       acs_deliveryname: 'DM101',
+      acs_deliverylabel: null,
       _regardingobjectid_value: contact(1),
       statecode: 1,
     });
@@ -178,7 +181,8 @@ describe('egress activities (real sshd, both simulators)', () => {
     if (!name) throw new Error('the exported file is not listed');
     expect(await applyAll(activities, name, 'from-sim')).toMatchObject({ created: 3, rejected: 0 });
     expect(stack.rows('acs_emailclicks').find((row) => row.acs_eventid === 'click-sim1')).toMatchObject({
-      acs_deliveryname: 'Sim "quoted", label',
+      acs_deliveryname: 'DM909',
+      acs_deliverylabel: 'Sim "quoted", label',
       acs_trackingurl: 'https://u',
       acs_mirrorpageurl: null,
     });
@@ -186,7 +190,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     expect((await activities.listEventFiles({})).files).not.toContain(name);
   });
 
-  it('skips switched-off types and hard-only bounces by default', async () => {
+  it('skips switched-off types and hard-only bounces by default; a follow-up task on the bounce by default', async () => {
     const activities = stack.activities({ events: { send: false, open: true, click: false, bounce: true } });
     const file = nextFile();
     await stack.writeEventFile(file, [
@@ -197,12 +201,24 @@ describe('egress activities (real sshd, both simulators)', () => {
       { eventId: 'bounce-b2', eventType: 'bounce', externalId: contact(0), bounceType: 'Soft' },
     ]);
     const result = await applyAll(activities, file, 'switches');
-    expect(result).toMatchObject({ created: 2, skipped: 3, rejected: 0, tasks: 0 });
+    expect(result).toMatchObject({ created: 2, skipped: 3, rejected: 0, tasks: 1 });
     expect(stack.rows('acs_emailsends').some((row) => row.acs_eventid === 'send-b1')).toBe(false);
     expect(stack.rows('acs_emailclicks').some((row) => row.acs_eventid === 'click-b1')).toBe(false);
     expect(stack.rows('acs_emailbounces').map((row) => row.acs_eventid)).toContain('bounce-b1');
     expect(stack.rows('acs_emailbounces').map((row) => row.acs_eventid)).not.toContain('bounce-b2');
-    expect(stack.rows('tasks').some((row) => row.activityid === followUpTaskId('bounce-b1'))).toBe(false);
+    expect(stack.rows('tasks').some((row) => row.activityid === followUpTaskId('bounce-b1'))).toBe(true);
+  });
+
+  it('writes no follow-up task when they are switched off', async () => {
+    const activities = stack.activities({ followUpTasks: { click: false, bounce: false } });
+    const file = nextFile();
+    await stack.writeEventFile(file, [
+      { eventId: 'click-n1', eventType: 'click', externalId: contact(0) },
+      { eventId: 'bounce-n1', eventType: 'bounce', externalId: contact(0), bounceType: 'Hard' },
+    ]);
+    expect(await applyAll(activities, file, 'no-tasks')).toMatchObject({ created: 2, rejected: 0, tasks: 0 });
+    const ids = new Set([followUpTaskId('click-n1'), followUpTaskId('bounce-n1')]);
+    expect(stack.rows('tasks').some((row) => ids.has(String(row.activityid)))).toBe(false);
   });
 
   it('re-applying a file, in small calls and across files, adds no second activity or task', async () => {
@@ -276,7 +292,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     ]);
     expect(report.join('\n')).not.toContain('jane@example.com');
     expect(report.join('\n')).not.toContain(MISSING_CONTACT);
-    expect(stack.rows('acs_emailsends').find((row) => row.acs_eventid === 'send-e7')?.acs_deliveryname).toBe(
+    expect(stack.rows('acs_emailsends').find((row) => row.acs_eventid === 'send-e7')?.acs_deliverylabel).toBe(
       'multi\nline'
     );
   });
@@ -383,7 +399,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     expect(last).toEqual({ counts: expect.objectContaining({ read: 100, created: 100, rejected: 0 }) });
     const opens = stack.rows('acs_emailopens').filter((row) => String(row.acs_eventid).startsWith('open-k'));
     expect(opens).toHaveLength(2 * RECORDS_PER_CALL + 100);
-    const labels = new Map(opens.map((row) => [row.acs_eventid, row.acs_deliveryname]));
+    const labels = new Map(opens.map((row) => [row.acs_eventid, row.acs_deliverylabel]));
     for (const i of [RECORDS_PER_CALL - 1, RECORDS_PER_CALL, 2 * RECORDS_PER_CALL - 1, 2 * RECORDS_PER_CALL]) {
       expect(labels.get(`open-k${i}`)).toBe(i % 3 === 0 ? `Frühling ${i}\n"Ä" €` : `Spring ${i}`);
     }

@@ -16,6 +16,7 @@ describe('acs-d365 config validate --remote', () => {
       flows: {
         ingress: [contactsToProfiles('remote-contacts')],
         optOut: { mode: 'bidirectional', pairs: [{ campaign: 'denyListEmail', dynamics: 'donotbulkemail' }] },
+        egress: {},
       },
     });
   });
@@ -46,6 +47,30 @@ describe('acs-d365 config validate --remote', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('ingress[0].fields[1].from: D365 table contact has no column nickname');
     expect(result.stderr).toMatch(/optOut\.pairs\[0\]\.dynamics: .*firstname.*Boolean/);
+  });
+
+  it('checks egress against D365: the activity tables, their event id key and the owner', async () => {
+    const file = await variant('egress.yaml', (c) => {
+      c.egress.ownerId = '44444444-5555-4666-8777-888888888888';
+    });
+    stack.dynamics.db.dropTable('acs_emailclick');
+    stack.dynamics.db.setKeyIndexStatus('acs_emailsend', ['acs_eventid'], 'Pending');
+    try {
+      const result = await runCli(['config', 'validate', file, '--remote'], stack.secretEnv);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'egress.events.click: D365 has no table acs_emailclick: create the activity table as docs/d365-solution.md describes, or set egress.events.click: false'
+      );
+      expect(result.stderr).toContain(
+        'egress.events.send: the alternate key acs_emailsend_acs_eventid_key of acs_emailsend is Pending, not Active'
+      );
+      expect(result.stderr).toContain(
+        'egress.ownerId: D365 has no user with the systemuserid 44444444-5555-4666-8777-888888888888'
+      );
+    } finally {
+      stack.dynamics.db.restoreTable('acs_emailclick');
+      stack.dynamics.db.setKeyIndexStatus('acs_emailsend', ['acs_eventid'], 'Active');
+    }
   });
 
   it('skips the remote checks, saying why, when D365 cannot be reached', async () => {

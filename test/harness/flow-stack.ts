@@ -73,6 +73,8 @@ export interface FlowStackOptions {
   deployment?: string;
   /** The flows to configure; connection settings are filled in by the stack. */
   flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
+  /** `reports.sftpFolder`, to publish reports to the Campaign SFTP. @default none */
+  reportsSftpFolder?: string;
 }
 
 export async function startFlowStack(options: FlowStackOptions): Promise<FlowStack> {
@@ -115,7 +117,10 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
       taskQueue,
       ...(options.deployment ? { deployment: options.deployment } : {}),
     },
-    reports: { folder: path.join(dir, 'reports') },
+    reports: {
+      folder: path.join(dir, 'reports'),
+      ...(options.reportsSftpFolder ? { sftpFolder: options.reportsSftpFolder } : {}),
+    },
     ...options.flows,
   };
   const configFile = path.join(dir, 'acs-d365.yaml');

@@ -138,10 +138,10 @@ describe('malformed feed files', () => {
     expect((await activitiesPerEventId(stack.resources)).get('rel-e8')).toBe(1); // the next file still arrives
     const labels: string[] = [];
     for await (const page of stack.resources.dynamics().readPages('acs_emailsends', {
-      select: ['acs_eventid', 'acs_deliveryname'],
+      select: ['acs_eventid', 'acs_deliverylabel'],
       filter: "acs_eventid eq 'rel-e7'",
     })) {
-      labels.push(...page.rows.map((row) => String(row.acs_deliveryname)));
+      labels.push(...page.rows.map((row) => String(row.acs_deliverylabel)));
     }
     expect(labels).toEqual([]);
     expect((await reportLines(stack, 'egress')).join('\n')).toContain(

@@ -23,6 +23,7 @@ import {
 import { PROCESSED_FOLDER } from './archive-file';
 import { type EgressReject, EgressRejectsReport } from './rejects-report';
 import { PARALLEL_BATCHES } from './run-operations';
+import { systemicFailure } from './systemic';
 import { type EventWriteSettings, type LinedEvent, writeEvents } from './write-events';
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
 
@@ -80,6 +81,8 @@ export interface ApplyFileContext {
   progress?: (progress: FileProgress) => void;
   /** Stops reading new records once aborted (activity cancellation). */
   signal?: AbortSignal;
+  /** The activity's attempt (1 for the first), which decides when a systemic failure fails the pass. */
+  attempt?: number;
 }
 
 /**
@@ -176,7 +179,7 @@ export async function applyEventFile(
     if (isTruncatedGzip(error)) {
       throw ApplicationFailure.retryable(`${input.file} ends early: not completely written yet`, EVENT_FILE_INCOMPLETE);
     }
-    throw error;
+    throw systemicFailure(error, input.file, context.attempt) ?? error;
   } finally {
     clearInterval(timer);
     source.destroy();

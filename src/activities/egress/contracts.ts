@@ -65,3 +65,15 @@ export interface ApplyEventFileResult {
 export interface ArchiveEventFileInput {
   file: string;
 }
+
+export type PreflightEgressInput = Record<string, never>;
+
+/** Every problem found, each naming the configuration path; empty when the egress flow can run. */
+export interface PreflightEgressResult {
+  problems: { path: string; message: string }[];
+}
+
+export interface PublishEgressRejectsInput {
+  /** The pass's or re-drive's report, `<reports.folder>/egress/<reportId>.csv`. */
+  reportId: string;
+}

@@ -8,18 +8,27 @@ import {
   type ArchiveEventFileInput,
   type ListEventFilesInput,
   type ListEventFilesResult,
+  type PreflightEgressInput,
+  type PreflightEgressResult,
+  type PublishEgressRejectsInput,
 } from './contracts';
 import { listEventFiles } from './list-files';
+import { preflightEgress } from './preflight';
+import { EgressRejectsReport } from './rejects-report';
+import { publishReport, type PublishedReport } from '../publish-report';
 import { redriveEgressRejects, type RedriveEgressRejectsInput, type RedriveEgressRejectsResult } from './redrive';
 import { egressSettings } from './settings';
 
 export { EGRESS_INVALID_INPUT, EVENT_FILE_INCOMPLETE, RECORDS_PER_CALL } from './apply-file';
 export { PROCESSED_FOLDER } from './archive-file';
+export { D365_UNAVAILABLE, SYSTEMIC_TRIES } from './systemic';
 export { EGRESS_CONFIG_ERROR } from './settings';
 export * from './contracts';
 export type { RedriveEgressRejectsInput, RedriveEgressRejectsResult } from './redrive';
 
 export interface EgressActivities {
+  /** Checks the configuration against D365's metadata; every problem with its configuration path. */
+  preflightEgress(input: PreflightEgressInput): Promise<PreflightEgressResult>;
   /** Complete event files after the cursor, in the order to apply them. */
   listEventFiles(input: ListEventFilesInput): Promise<ListEventFilesResult>;
   /** Applies up to {@link RECORDS_PER_CALL} records of one file from a line; `nextLine` absent when the file is done. */
@@ -28,6 +37,8 @@ export interface EgressActivities {
   archiveEventFile(input: ArchiveEventFileInput): Promise<void>;
   /** After a fix: applies the events of a rejects report again (`acs-d365 rejects egress --redrive`). */
   redriveEgressRejects(input: RedriveEgressRejectsInput): Promise<RedriveEgressRejectsResult>;
+  /** Copies a rejects report to `reports.sftpFolder` as `egress_<reportId>.csv`, when that is set. */
+  publishEgressRejects(input: PublishEgressRejectsInput): Promise<PublishedReport>;
 }
 
 /**
@@ -37,6 +48,7 @@ export interface EgressActivities {
 export function createEgressActivities(resources: WorkerResources): EgressActivities {
   const logger = resources.logger.child({ component: 'egress' });
   const activities: EgressActivities = {
+    preflightEgress: () => preflightEgress(resources.config, resources.dynamics()),
     listEventFiles: (input) => listEventFiles(resources.sftp(), egressSettings(resources.config).sourceFolder, input),
     archiveEventFile: (input) =>
       archiveEventFile(resources.sftp(), egressSettings(resources.config).sourceFolder, input),
@@ -60,6 +72,7 @@ export function createEgressActivities(resources: WorkerResources): EgressActivi
             ? {
                 progress: (progress: FileProgress) => activity.heartbeat(progress),
                 signal: activity.cancellationSignal,
+                attempt: activity.info.attempt,
               }
             : {}),
         },
@@ -68,6 +81,12 @@ export function createEgressActivities(resources: WorkerResources): EgressActivi
     },
     redriveEgressRejects: (input) =>
       redriveEgressRejects(resources.config.reports.folder, (slice) => activities.applyEventFile(slice), input),
+    publishEgressRejects: (input) =>
+      publishReport(
+        resources,
+        new EgressRejectsReport(resources.config.reports.folder, input.reportId).file,
+        `egress_${input.reportId}.csv`
+      ),
   };
   return activities;
 }

@@ -1,5 +1,7 @@
 import { type BatchOperation, type DynamicsClient } from '../../connectors/dynamics';
+import { isSystemicRefusal, reportableMessage } from '../../sync/egress';
 import { forEachBounded } from '../bounded';
+import { SystemicWriteError } from './systemic';
 
 /** The final outcome of one operation. */
 export type OperationOutcome =
@@ -20,8 +22,9 @@ const SINGLE_RETRY_DELAY_MS = 250;
 /**
  * Runs independent operations in `$batch` requests of `batchSize` (continue-on-error), {@link PARALLEL_BATCHES} at a
  * time. An operation the batch did not run, or that met a 429 or 5xx, is retried on its own; one that still meets a
- * 429 or 5xx fails the call (the caller's activity retries: every operation here is idempotent). Any other answer is
- * final. Outcomes come back in the order of the operations.
+ * 429 or 5xx fails the call with a {@link SystemicWriteError}, and so does an answer no record can fix (a table,
+ * column or key missing, 401, 403): every operation here is idempotent, the caller redoes them after the fix. Any
+ * other answer is the operation's own and final. Outcomes come back in the order of the operations.
  */
 export async function runOperations(
   dynamics: DynamicsClient,
@@ -39,7 +42,7 @@ export async function runOperations(
         result?.outcome === 'succeeded'
           ? { ok: true, body: result.body }
           : result?.outcome === 'failed' && !isTransient(result.status)
-            ? failure(result)
+            ? failure(operation, result)
             : await runAlone(dynamics, operation);
     }
   });
@@ -52,20 +55,36 @@ async function runAlone(dynamics: DynamicsClient, operation: BatchOperation): Pr
     const [result] = await dynamics.executeBatch([operation], { continueOnError: true });
     if (result?.outcome === 'succeeded') return { ok: true, body: result.body };
     if (result?.outcome === 'failed') {
-      if (!isTransient(result.status)) return failure(result);
+      if (!isTransient(result.status)) return failure(operation, result);
       last = `HTTP ${result.status}${result.code ? ` ${result.code}` : ''}`;
     }
     if (attempt < SINGLE_TRIES) await delay(SINGLE_RETRY_DELAY_MS * 2 ** (attempt - 1));
   }
-  throw new Error(`${operation.method} $batch operation failed ${SINGLE_TRIES} times on its own (${last}); will retry`);
+  throw new SystemicWriteError(
+    `${describeOperation(operation)} failed ${SINGLE_TRIES} times on its own in a $batch (${last})`
+  );
 }
 
 function isTransient(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-function failure(result: { status: number; code: string; message: string }): OperationOutcome {
+/** The operation's own refusal; one that no record can fix fails the call. */
+function failure(
+  operation: BatchOperation,
+  result: { status: number; code: string; message: string }
+): OperationOutcome {
+  if (isSystemicRefusal(result)) {
+    throw new SystemicWriteError(
+      `${describeOperation(operation)} answered HTTP ${result.status}${result.code ? ` ${result.code}` : ''}: ${reportableMessage(result.message)}`
+    );
+  }
   return { ok: false, status: result.status, code: result.code, message: result.message };
+}
+
+/** Method and entity set (`PATCH acs_emailclicks`): the key, an event id, is left out. */
+function describeOperation(operation: BatchOperation): string {
+  return `${operation.method} ${operation.path.split('(')[0] ?? ''}`;
 }
 
 function delay(ms: number): Promise<void> {

@@ -8,6 +8,7 @@ import {
   TASK_TABLE,
   activityRecord,
   followUpTask,
+  reportableMessage,
 } from '../../sync/egress';
 import { type OperationOutcome, runOperations } from './run-operations';
 
@@ -133,8 +134,7 @@ function refusal(what: string, outcome: Extract<OperationOutcome, { ok: false }>
   return `D365 refused ${what}: ${describe(outcome)}`;
 }
 
-/** Status and code, and the message with quoted values masked (a message may quote a value). */
+/** Status and code, and the message with quoted values masked. */
 function describe(outcome: Extract<OperationOutcome, { ok: false }>): string {
-  const message = outcome.message.replace(/'[^']*'/g, "'…'").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, '…');
-  return `HTTP ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''}: ${message}`;
+  return `HTTP ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''}: ${reportableMessage(outcome.message)}`;
 }

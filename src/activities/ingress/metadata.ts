@@ -90,6 +90,31 @@ export async function loadD365Table(
   };
 }
 
+/** One alternate key of a D365 table, from `EntityDefinitions(…)/Keys`. */
+export interface D365AlternateKey {
+  logicalName: string;
+  columns: string[];
+  /** `EntityKeyIndexStatus`: `Active` once D365's system job has built the key's index (`Pending`, `InProgress`, `Failed`). */
+  indexStatus: string;
+}
+
+/** The alternate keys of a table (the table must exist: see {@link loadD365Table}). */
+export async function loadD365AlternateKeys(client: DynamicsClient, logicalName: string): Promise<D365AlternateKey[]> {
+  const keys: D365AlternateKey[] = [];
+  for await (const page of client.readPages(`EntityDefinitions(LogicalName='${logicalName}')/Keys`, {
+    select: ['LogicalName', 'KeyAttributes', 'EntityKeyIndexStatus'],
+  })) {
+    for (const key of page.rows) {
+      keys.push({
+        logicalName: String(key.LogicalName),
+        columns: Array.isArray(key.KeyAttributes) ? key.KeyAttributes.map(String) : [],
+        indexStatus: String(key.EntityKeyIndexStatus),
+      });
+    }
+  }
+  return keys;
+}
+
 async function firstPage(pages: AsyncGenerator<{ rows: Row[] }>): Promise<Row[]> {
   const first = await pages.next();
   await pages.return(undefined);

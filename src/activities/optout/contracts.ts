@@ -107,3 +107,8 @@ export interface ApplyOptOutFileResult {
 export interface ArchiveOptOutFileInput {
   file: string;
 }
+
+export interface PublishOptOutAuditInput {
+  /** The pass's audit, `<reports.folder>/optout/<reportId>.csv`. */
+  reportId: string;
+}

@@ -2,8 +2,10 @@ import { ApplicationFailure, asyncLocalStorage } from '@temporalio/activity';
 import { type ResourceClient } from '../../connectors/campaign';
 import { createPlanCache, type PlanCache } from '../ingress';
 import { findContactMapping, profileKey } from '../ingress/resolve';
+import { publishReport, type PublishedReport } from '../publish-report';
 import { type WorkerResources } from '../resources';
 import { applyOptOutFile } from './apply-file';
+import { OptOutAudit } from './audit-report';
 import {
   type ApplyOptOutFileInput,
   type ApplyOptOutFileResult,
@@ -14,6 +16,7 @@ import {
   type PreflightOptOutResult,
   type RevisitOptOutContactsInput,
   type RevisitOptOutContactsResult,
+  type PublishOptOutAuditInput,
   type SyncOptOutD365PageInput,
   type SyncOptOutD365PageResult,
 } from './contracts';
@@ -47,6 +50,8 @@ export interface OptOutActivities {
   applyOptOutFile(input: ApplyOptOutFileInput): Promise<ApplyOptOutFileResult>;
   /** Moves a done file to `processed/`; idempotent. */
   archiveOptOutFile(input: ArchiveOptOutFileInput): Promise<void>;
+  /** Copies a pass's audit to `reports.sftpFolder` as `optout_<reportId>.csv`, when that is set. */
+  publishOptOutAudit(input: PublishOptOutAuditInput): Promise<PublishedReport>;
 }
 
 /**
@@ -135,5 +140,11 @@ export function createOptOutActivities(
     async archiveOptOutFile(input) {
       await archiveOptOutFile(resources.sftp(), optOutSettings(resources.config).sourceFolder, input.file);
     },
+    publishOptOutAudit: (input) =>
+      publishReport(
+        resources,
+        new OptOutAudit(resources.config.reports.folder, input.reportId).file,
+        `optout_${input.reportId}.csv`
+      ),
   };
 }

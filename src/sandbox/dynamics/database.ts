@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildSchema, type SchemaOptions, type TableDefinition } from './schema';
+import { buildSchema, type KeyIndexStatus, type SchemaOptions, type TableDefinition } from './schema';
 import { seededContact } from './seed';
 import { TableStore } from './table-store';
 
@@ -21,6 +21,8 @@ export class Database {
   readonly deltaTokenRetentionDays: number;
   private readonly bySet = new Map<string, TableStore>();
   private readonly byLogicalName = new Map<string, TableStore>();
+  /** Tables taken away by {@link dropTable}, kept for {@link restoreTable}. */
+  private readonly dropped = new Map<string, TableStore>();
   private undoStack: (() => void)[] | undefined;
   /** Delta tokens below this version answer "expired" (set when tokens are invalidated). */
   private oldestValidVersion = new Map<string, number>();
@@ -42,6 +44,19 @@ export class Database {
       this.bySet.set(definition.entitySetName, store);
       this.byLogicalName.set(definition.logicalName, store);
     });
+    this.addSystemUser(APPLICATION_USER_ID, 'acs-d365-sync application user');
+  }
+
+  /** Adds a D365 user (e.g. the owner `egress.ownerId` names); a disabled one cannot own records. */
+  addSystemUser(id: string, fullname: string, options: { disabled?: boolean } = {}): void {
+    this.byLogicalName.get('systemuser')?.insert(id, { fullname, isdisabled: options.disabled ?? false });
+  }
+
+  /** Sets the `EntityKeyIndexStatus` of a table's alternate key, as D365's index job would (a fault for tests). */
+  setKeyIndexStatus(logicalName: string, columns: readonly string[], status: KeyIndexStatus): void {
+    const definition = this.byLogicalName.get(logicalName)?.definition;
+    if (!definition) throw new Error(`no table ${logicalName}`);
+    definition.keyIndexStatus = { ...definition.keyIndexStatus, [columns.join(',')]: status };
   }
 
   table(entitySetName: string): TableStore | undefined {
@@ -50,6 +65,27 @@ export class Database {
 
   tableByLogicalName(logicalName: string): TableStore | undefined {
     return this.byLogicalName.get(logicalName);
+  }
+
+  /**
+   * Takes a table away, as an organization without the solution that adds it: its metadata and rows are gone and
+   * requests to it answer 404 until {@link restoreTable} (a fault for tests; the rows are kept meanwhile).
+   */
+  dropTable(logicalName: string): void {
+    const store = this.byLogicalName.get(logicalName);
+    if (!store) throw new Error(`no table ${logicalName}`);
+    this.dropped.set(logicalName, store);
+    this.byLogicalName.delete(logicalName);
+    this.bySet.delete(store.definition.entitySetName);
+  }
+
+  /** Brings back a table taken away by {@link dropTable}, as importing the solution does. */
+  restoreTable(logicalName: string): void {
+    const store = this.dropped.get(logicalName);
+    if (!store) throw new Error(`table ${logicalName} was not dropped`);
+    this.dropped.delete(logicalName);
+    this.byLogicalName.set(logicalName, store);
+    this.bySet.set(store.definition.entitySetName, store);
   }
 
   get definitions(): TableDefinition[] {

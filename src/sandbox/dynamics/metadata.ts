@@ -104,7 +104,7 @@ function keyMetadata(table: TableDefinition, key: string[]): Record<string, unkn
     SchemaName: schemaName(logicalName),
     EntityLogicalName: table.logicalName,
     KeyAttributes: key,
-    EntityKeyIndexStatus: 'Active',
+    EntityKeyIndexStatus: table.keyIndexStatus?.[key.join(',')] ?? 'Active',
   };
 }
 

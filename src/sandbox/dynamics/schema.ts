@@ -50,7 +50,15 @@ export interface TableDefinition {
   columns: ColumnDefinition[];
   /** Alternate keys: each is a list of column names usable in `entityset(col='v',...)` URLs. */
   alternateKeys: string[][];
+  /**
+   * `EntityKeyIndexStatus` of alternate keys whose index is not `Active` (D365 builds a key's index in a system job),
+   * by the key's columns joined with commas. Metadata only: writes by such a key are not refused.
+   */
+  keyIndexStatus?: Record<string, KeyIndexStatus>;
 }
+
+/** The states of an alternate key's index in Dataverse (`EntityKeyIndexStatus`). */
+export type KeyIndexStatus = 'Pending' | 'InProgress' | 'Active' | 'Failed';
 
 const BOOLEAN_LABELS = { 1: 'Yes', 0: 'No' };
 
@@ -226,6 +234,7 @@ function campaignEventColumns(dateColumn: string, withTrackingUrl: boolean): Col
     { name: 'acs_deliveryid', type: 'String', maxLength: 100, displayName: 'Delivery ID' },
     { name: 'acs_campaignname', type: 'String', maxLength: 200, displayName: 'Campaign Name' },
     { name: 'acs_deliveryname', type: 'String', maxLength: 200, displayName: 'Delivery Name' },
+    { name: 'acs_deliverylabel', type: 'String', maxLength: 200, displayName: 'Delivery Label' },
     { name: dateColumn, type: 'DateTime' },
     { name: 'acs_mirrorpageurl', type: 'String', maxLength: 1000, displayName: 'Mirror Page URL' },
     { name: 'acs_eventid', type: 'String', maxLength: 100, displayName: 'Campaign Event ID' },
@@ -237,6 +246,28 @@ function campaignEventColumns(dateColumn: string, withTrackingUrl: boolean): Col
 
 /** Campaign event activities are upserted by the Campaign event id, so a re-run creates no duplicate. */
 const EVENT_KEY = [['acs_eventid']];
+
+/** D365 users (`systemusers`): enough to look an owner up; no state columns (a user is `isdisabled` instead). */
+function systemUserTable(): TableDefinition {
+  return {
+    logicalName: 'systemuser',
+    entitySetName: 'systemusers',
+    primaryIdAttribute: 'systemuserid',
+    primaryNameAttribute: 'fullname',
+    isActivity: false,
+    changeTrackingEnabled: false,
+    states: [],
+    readOnlyStates: [],
+    stateValidForCreate: false,
+    alternateKeys: [],
+    columns: [
+      { name: 'systemuserid', type: 'Uniqueidentifier' },
+      { name: 'fullname', type: 'String', maxLength: 200, displayName: 'Full Name' },
+      { name: 'isdisabled', type: 'Boolean', defaultValue: false, options: BOOLEAN_LABELS, displayName: 'Status' },
+      ...systemColumns(),
+    ],
+  };
+}
 
 export interface SchemaOptions {
   /** Alternate keys on `contacts` (none exist by default in Dataverse). @default [] */
@@ -260,5 +291,6 @@ export function buildSchema(options: SchemaOptions = {}): TableDefinition[] {
     activityTable('acs_emailclick', 'acs_emailclicks', campaignEventColumns('acs_clickeddate', true), EVENT_KEY),
     activityTable('acs_emailbounce', 'acs_emailbounces', campaignEventColumns('acs_bounceddate', false), EVENT_KEY),
     activityTable('task', 'tasks', [], []),
+    systemUserTable(),
   ];
 }

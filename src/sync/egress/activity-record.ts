@@ -55,9 +55,10 @@ export function activityRecord(event: EmailEvent, options: RecordOptions = {}): 
     [`regardingobjectid_contact_${table.logicalName}@odata.bind`]: `/contacts(${event.contactId})`,
     acs_campaignid: cut(event.campaignId, 100),
     acs_deliveryid: cut(event.deliveryId, 100),
-    // The event file carries no campaign label: the Campaign ID stands for it.
+    // As Adobe's integration shows them: Campaign Name holds the Campaign ID, Delivery Name the Delivery ID.
     acs_campaignname: cut(event.campaignId, LIMITS.name),
-    acs_deliveryname: cut(event.deliveryLabel === '' ? event.deliveryId : event.deliveryLabel, LIMITS.name),
+    acs_deliveryname: cut(event.deliveryId, LIMITS.name),
+    acs_deliverylabel: event.deliveryLabel === '' ? null : cut(event.deliveryLabel, LIMITS.name),
     [table.dateColumn]: when,
     actualstart: when,
     actualend: when,
@@ -69,6 +70,37 @@ export function activityRecord(event: EmailEvent, options: RecordOptions = {}): 
     body.description = cut(`${capitalized(event.bounceType ?? '')} bounce${reason}`, LIMITS.description);
   }
   return withOwner(body, options);
+}
+
+/**
+ * The columns {@link activityRecord} and {@link COMPLETED_STATE} write on an event type's table (logical names; a
+ * lookup by its attribute name, e.g. `regardingobjectid`), for the preflight to check against D365's metadata.
+ */
+export function activityColumns(type: EmailEventType, options: RecordOptions = {}): string[] {
+  const table = ACTIVITY_TABLES[type];
+  return [
+    'subject',
+    'regardingobjectid',
+    'acs_campaignid',
+    'acs_deliveryid',
+    'acs_campaignname',
+    'acs_deliveryname',
+    'acs_deliverylabel',
+    table.dateColumn,
+    'actualstart',
+    'actualend',
+    'acs_mirrorpageurl',
+    EVENT_ID_COLUMN,
+    ...(type === 'click' ? ['acs_trackingurl'] : []),
+    ...(type === 'bounce' ? ['description'] : []),
+    ...(options.ownerId ? ['ownerid'] : []),
+    ...Object.keys(COMPLETED_STATE),
+  ];
+}
+
+/** The columns {@link followUpTask} writes on the task table. */
+export function taskColumns(options: RecordOptions = {}): string[] {
+  return ['subject', 'description', 'regardingobjectid', 'scheduledend', ...(options.ownerId ? ['ownerid'] : [])];
 }
 
 /** Whether the configuration asks for a follow-up task on this kind of event (`egress.followUpTasks`). */

@@ -16,11 +16,13 @@ export {
   COMPLETED_STATE,
   EVENT_ID_COLUMN,
   TASK_TABLE,
+  activityColumns,
   activityRecord,
   activitySubject,
   d365DateTime,
   followUpTask,
   followUpTaskId,
+  taskColumns,
   type ActivityBody,
   type ActivityTable,
   type FollowUpSettings,
@@ -29,3 +31,4 @@ export {
 } from './activity-record';
 export { numberedCsvRecords, type NumberedRecord } from './csv-lines';
 export { eventFilesAfter, isEventFileName } from './file-names';
+export { isSystemicRefusal, reportableMessage, type D365Refusal } from './refusals';

@@ -27,10 +27,14 @@ export interface EgressManagerInput {
   passesPerRun?: number;
 }
 
-/** The egress manager (`egress`): one pass per interval, or on "sync now", each as a child workflow. */
+/** The egress manager (`egress`): checks D365, then one pass per interval or on "sync now", each as a child workflow. */
 export async function egressManagerWorkflow(input: EgressManagerInput = {}): Promise<void> {
   const state: EgressManagerState = { cursor: {}, passes: 0, paused: false, ...input.state };
-  const loop = new ManagerLoop<FlowSettings>(state, { passAtOnce: true, passesPerRun: input.passesPerRun });
+  const loop = new ManagerLoop<FlowSettings>(state, {
+    passAtOnce: true,
+    passesPerRun: input.passesPerRun,
+    ...(input.state ? {} : { refuseToStart: { what: 'egress', type: 'EgressConfigError' } }),
+  });
   setHandler(egressCheckpointSignal, (cursor) => void (state.cursor = cursor));
   setHandler(egressStatusQuery, (): EgressStatus => ({
     phase: PHASES[loop.shownPhase],
@@ -56,8 +60,10 @@ const PHASES: Record<LoopPhase, EgressStatus['phase']> = {
   paused: 'paused',
 };
 
-/** The interval, from the worker's configuration as it is now. */
+/** D365 checked for what egress writes (tables, columns, keys, owner), then the interval, from the configuration as it is now. */
 async function egressSettings(): Promise<CheckedSettings<FlowSettings>> {
+  const { problems } = await control.preflightEgress({});
+  if (problems.length > 0) return { problems };
   return { settings: await control.loadFlowSettings({ flow: 'egress' }) };
 }
 

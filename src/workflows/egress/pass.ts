@@ -54,6 +54,7 @@ async function applyNewEventFiles(input: EgressPassInput, tally: { counts?: Egre
     delete cursor.inProgress;
     await reportCursor(cursor);
   }
+  if ((tally.counts?.rejected ?? 0) > 0) await control.publishEgressRejects({ reportId });
   return { cursor, files: files.size, ...(tally.counts ? { counts: tally.counts } : {}) };
 }
 

@@ -2,7 +2,7 @@ import { workflowInfo } from '@temporalio/workflow';
 import type { EgressCounts } from '../../activities/egress/contracts';
 import { sumCounts } from '../../sync/sum-counts';
 import { withPassRecord } from '../pass-record';
-import { sliceCall, slices } from './proxies';
+import { control, sliceCall, slices } from './proxies';
 
 export interface EgressRedriveInput {
   /** Rejects report file names under `<reports.folder>/egress/`. */
@@ -38,6 +38,7 @@ export async function egressRedriveWorkflow(input: EgressRedriveInput): Promise<
         tally.counts = tally.counts ? sumCounts(tally.counts, result.counts) : result.counts;
       }
       const rejected = tally.counts?.rejected ?? 0;
+      if (rejected > 0) await control.publishEgressRejects({ reportId });
       return {
         lines,
         wholeFile,

@@ -49,6 +49,7 @@ export async function optOutPassWorkflow(input: OptOutPassInput): Promise<OptOut
       let d365: D365Side = { deltaLink: input.deltaLink, pending: input.pendingContacts ?? [] };
       if (READS_D365.has(input.mode)) d365 = await syncD365Side(input, reportId, add);
       const files = READS_CAMPAIGN.has(input.mode) ? await applyCampaignFiles(input.files, reportId, add) : input.files;
+      await control.publishOptOutAudit({ reportId });
       return {
         ...(d365.deltaLink ? { deltaLink: d365.deltaLink } : {}),
         files,

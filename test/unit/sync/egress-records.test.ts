@@ -1,12 +1,15 @@
 import {
   ACTIVITY_TABLES,
+  activityColumns,
   activityRecord,
   activitySubject,
   COMPLETED_STATE,
   d365DateTime,
   type EmailEvent,
+  EVENT_ID_COLUMN,
   followUpTask,
   followUpTaskId,
+  taskColumns,
 } from '../../../src/sync/egress';
 
 const CONTACT = '0a1b2c3d-0000-4000-8000-000000000001';
@@ -50,7 +53,8 @@ describe('activityRecord', () => {
       acs_campaignid: 'CAMP1',
       acs_deliveryid: 'DM1',
       acs_campaignname: 'CAMP1',
-      acs_deliveryname: 'Spring',
+      acs_deliveryname: 'DM1',
+      acs_deliverylabel: 'Spring',
       acs_mirrorpageurl: 'https://m.example.com/1',
       actualstart: '2026-01-02T03:04:05Z',
       actualend: '2026-01-02T03:04:05Z',
@@ -67,10 +71,39 @@ describe('activityRecord', () => {
     expect('ownerid@odata.bind' in activityRecord(event())).toBe(false);
   });
 
-  it('falls back to the delivery id for an empty label, and null for an empty mirror page URL', () => {
+  it('keeps the delivery id as Delivery Name whatever the label, null for an empty label or mirror page URL', () => {
     const body = activityRecord(event({ deliveryLabel: '', mirrorPageUrl: '' }));
     expect(body.acs_deliveryname).toBe('DM1');
+    expect(body.acs_deliverylabel).toBeNull();
     expect(body.acs_mirrorpageurl).toBeNull();
+  });
+
+  it.each([
+    ['send', {}],
+    ['open', { ownerId: OWNER }],
+    ['click', {}],
+    ['bounce', { ownerId: OWNER }],
+  ] as const)('lists exactly the columns a %s activity writes (%o), for the preflight', (type, options) => {
+    const body = activityRecord(
+      event({ type, trackingUrl: 'https://t', ...(type === 'bounce' ? { bounceType: 'hard' } : {}) }),
+      options
+    );
+    const written = [...Object.keys(body), ...Object.keys(COMPLETED_STATE), EVENT_ID_COLUMN].map((key) =>
+      key.startsWith('regardingobjectid_') ? 'regardingobjectid' : key.replace(/@odata\.bind$/, '')
+    );
+    expect([...activityColumns(type, options)].sort()).toEqual([...new Set(written)].sort());
+  });
+
+  it('lists exactly the columns a follow-up task writes', () => {
+    const task = followUpTask(
+      event({ type: 'click', trackingUrl: 'https://t' }),
+      { click: true, bounce: true, dueInDays: 1 },
+      { ownerId: OWNER }
+    );
+    const written = Object.keys(task?.body ?? {}).map((key) =>
+      key.startsWith('regardingobjectid_') ? 'regardingobjectid' : key.replace(/@odata\.bind$/, '')
+    );
+    expect([...taskColumns({ ownerId: OWNER })].sort()).toEqual(written.sort());
   });
 
   it('builds the subject from the delivery id alone when the campaign id is empty', () => {

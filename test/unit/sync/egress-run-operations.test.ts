@@ -1,4 +1,5 @@
 import { runOperations } from '../../../src/activities/egress/run-operations';
+import { SystemicWriteError } from '../../../src/activities/egress/systemic';
 import { type BatchOperation, type BatchResult, type DynamicsClient } from '../../../src/connectors/dynamics';
 
 type Answer = (operation: BatchOperation, index: number) => BatchResult;
@@ -75,7 +76,7 @@ describe('runOperations', () => {
     ]);
   });
 
-  it('fails the call when an operation stays throttled on its own (the activity retries)', async () => {
+  it('fails the call when an operation stays throttled on its own (systemic: the file waits for the next pass)', async () => {
     const throttled: Answer = (_operation, index) => ({
       index,
       outcome: 'failed',
@@ -85,8 +86,22 @@ describe('runOperations', () => {
     });
     const { client, batches } = scriptedClient([throttled]);
     await expect(runOperations(client, ops(1), 10)).rejects.toThrow(
-      /PATCH \$batch operation failed 4 times on its own \(HTTP 429 0x80072322\)/
+      new SystemicWriteError('PATCH acs_emailsends failed 4 times on its own in a $batch (HTTP 429 0x80072322)')
     );
     expect(batches).toHaveLength(5);
   });
+
+  it.each([
+    [401, '', 'Bearer token revoked'],
+    [403, '0x80040220', 'missing prvCreateacs_emailsend privilege'],
+    [404, '0x80060888', "Resource not found for the segment 'acs_emailsends'."],
+  ])(
+    'fails the call when the operations are answered %i, instead of returning them as refusals',
+    async (status, code, message) => {
+      const refused: Answer = (_operation, index) => ({ index, outcome: 'failed', status, code, message });
+      const { client } = scriptedClient([refused]);
+      await expect(runOperations(client, ops(3), 10)).rejects.toThrow(SystemicWriteError);
+      await expect(runOperations(client, ops(3), 10)).rejects.toThrow(`PATCH acs_emailsends answered HTTP ${status}`);
+    }
+  );
 });
