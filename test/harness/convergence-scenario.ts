@@ -144,7 +144,7 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
   while (killSteps.size < Math.min(options.kills, options.steps)) killSteps.add(Math.floor(random() * options.steps));
   const fieldStep = Math.floor(options.steps * 0.25);
   const modeSteps = new Map<number, string>(MODE_SWITCHES.map((s) => [Math.floor(options.steps * s.at), s.mode]));
-  const exports = stack.campaign.exports!;
+  const feeds = stack.campaign.exports!;
   const d365 = stack.resources.dynamics();
   let created = 0;
 
@@ -198,9 +198,9 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
         }
       }
     }
-    if (random() < 0.5) stats.campaignOptOutChanges! += exports.generateOptOutChanges(options.optOutChangesPerStep);
-    if (random() < 0.5) stats.events! += exports.generateEvents(options.eventsPerStep);
-    await exports.writeNow();
+    if (random() < 0.5) stats.campaignOptOutChanges! += feeds.generateOptOutChanges(options.optOutChangesPerStep);
+    if (random() < 0.5) stats.events! += feeds.generateEvents(options.eventsPerStep);
+    await feeds.writeNow();
     if (random() < 0.3) {
       await handle(pick(flows)).signal(syncNowSignal);
       stats.syncNows! += 1;
@@ -245,7 +245,7 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
 
   // Quiet: no more changes. Two rounds, each a pass of every flow that started after the round began.
   for (let round = 1; round <= 2; round += 1) {
-    await exports.writeNow();
+    await feeds.writeNow();
     const before = await Promise.all(flows.map((flow) => untilQuery(handle(flow), flow.query, () => true)));
     await Promise.all(flows.map((flow) => handle(flow).signal(syncNowSignal)));
     const after = await Promise.all(
@@ -279,7 +279,8 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
 async function changeConfig(stack: ScenarioStack, change: (input: ConfigInput) => void): Promise<void> {
   const input = YAML.parse(await readFile(stack.configFile, 'utf8')) as ConfigInput;
   change(input);
-  if (!validateConfig(input).ok) throw new Error('the changed configuration is invalid');
+  const result = validateConfig(input);
+  if (!result.ok) throw new Error(`the changed configuration is invalid: ${JSON.stringify(result.problems)}`);
   await writeFile(stack.configFile, YAML.stringify(input));
   await stack.killWorker();
   await stack.startWorker();

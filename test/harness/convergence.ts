@@ -33,7 +33,7 @@ export const DRIFT_CATEGORIES = [
   'profile-missing',
   /** More than one profile carries the contact's id. */
   'profile-duplicated',
-  /** A profile whose contact is gone (deletes on) or filtered out (deleteFilteredOut on). `id` */
+  /** A profile whose contact is gone (deletes on) or filtered out (deleteFilteredOut on). `id: deleted|filtered out` */
   'profile-orphan',
   /** A mapped field differs. `id: field` */
   'profile-differs',
@@ -68,7 +68,7 @@ export async function checkConvergence(resources: WorkerResources, config: Confi
     const profile = profiles.byKey.get(id);
     const kept = mapping ? passesFilter(contact, mapping) : false;
     if (mapping && kept && !profile) add('profile-missing', id);
-    if (mapping && !kept && profile && mapping.filter?.deleteFilteredOut) add('profile-orphan', id);
+    if (mapping && !kept && profile && mapping.filter?.deleteFilteredOut) add('profile-orphan', `${id}: filtered out`);
     if (!profile) continue;
     if (mapping && kept) {
       for (const field of mapping.fields) {
@@ -85,7 +85,7 @@ export async function checkConvergence(resources: WorkerResources, config: Confi
     }
   }
   if (mapping?.deletes) {
-    for (const id of profiles.byKey.keys()) if (!contacts.has(id)) add('profile-orphan', id);
+    for (const id of profiles.byKey.keys()) if (!contacts.has(id)) add('profile-orphan', `${id}: deleted`);
   }
 
   if (config.egress) {
