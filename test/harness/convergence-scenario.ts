@@ -15,6 +15,7 @@ import { ingressStatusQuery, replaySignal } from '../../src/workflows/ingress/me
 import { optOutStatusQuery } from '../../src/workflows/optout/messages';
 import { syncNowSignal } from '../../src/workflows/steering';
 import { checkConvergence, driftCounts, type ConvergenceReport } from './convergence';
+import { contactsToProfiles } from './mappings';
 import { activeContactIds, seededRandom, untilQuery } from './reliability';
 
 /** What the scenario drives: a running stack whose worker is a child process reading {@link configFile}. */
@@ -32,7 +33,7 @@ export interface ScenarioStack {
 }
 
 export interface ScenarioOptions {
-  /** Names the workflow ids (unique per run on a shared Temporal). */
+  /** Names the workflow ids (unique per run on a shared Temporal); the mapping is `<name>-contacts` ({@link convergenceFlows}). */
   name: string;
   seed: number;
   /** Steps of random changes; each ends with a random pause. */
@@ -57,6 +58,36 @@ export interface ScenarioResult {
   /** The configuration in force at the end (the added field and the last opt-out mode). */
   config: Config;
   stats: Record<string, number>;
+}
+
+/** The flows of a convergence run: contacts with deletes and a filter (inactive ones are deleted), every event, two pairs. */
+export function convergenceFlows(
+  name: string,
+  options: { every: string; fileThreshold: number; chunkRows: number }
+): Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'> {
+  return {
+    ingress: [
+      contactsToProfiles(`${name}-contacts`, {
+        every: options.every,
+        deletes: true,
+        filter: { match: 'all', rules: [{ field: 'statecode', op: 'eq', value: 0 }], deleteFilteredOut: true },
+        initialTransfer: {
+          fileThreshold: options.fileThreshold,
+          chunkRows: options.chunkRows,
+          importWorkflow: 'WKF_IMPORT_PROFILE',
+        },
+      }),
+    ],
+    egress: { every: options.every, bounceTypes: ['hard', 'soft', 'ignored'], batchSize: 100 },
+    optOut: {
+      mode: 'bidirectional',
+      every: options.every,
+      pairs: [
+        { campaign: 'denyListEmail', dynamics: 'donotbulkemail' },
+        { campaign: 'denyList', dynamics: 'donotemail' },
+      ],
+    },
+  };
 }
 
 /** The field the configuration change adds to the contacts mapping (then `replay` writes it to every profile). */

@@ -1,7 +1,6 @@
 import { assertBuildIsFresh } from '../harness/cli';
-import { runConvergenceScenario } from '../harness/convergence-scenario';
+import { convergenceFlows, runConvergenceScenario } from '../harness/convergence-scenario';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
-import { contactsToProfiles } from '../harness/mappings';
 import { seedFromEnv } from '../harness/reliability';
 
 const NAME = 'rel-converge';
@@ -23,25 +22,7 @@ describe('whole-system convergence', () => {
       dynamics: { seedContacts: 300, faults: { latencyMs: 2 } },
       campaign: { signalCooldownMs: 0, exports: { seed } },
       pageSize: 50,
-      flows: {
-        ingress: [
-          contactsToProfiles(`${NAME}-contacts`, {
-            every: '2s',
-            deletes: true,
-            filter: { match: 'all', rules: [{ field: 'statecode', op: 'eq', value: 0 }], deleteFilteredOut: true },
-            initialTransfer: { fileThreshold: 100, chunkRows: 100, importWorkflow: 'WKF_IMPORT_PROFILE' },
-          }),
-        ],
-        egress: { every: '2s', bounceTypes: ['hard', 'soft', 'ignored'], batchSize: 100 },
-        optOut: {
-          mode: 'bidirectional',
-          every: '2s',
-          pairs: [
-            { campaign: 'denyListEmail', dynamics: 'donotbulkemail' },
-            { campaign: 'denyList', dynamics: 'donotemail' },
-          ],
-        },
-      },
+      flows: convergenceFlows(NAME, { every: '2s', fileThreshold: 100, chunkRows: 100 }),
     });
   }, 60_000);
 
