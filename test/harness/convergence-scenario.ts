@@ -264,6 +264,7 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
           handle(flow)
             .query(flow.query)
             .then((s) => s.phase)
+            .catch(() => 'unknown')
         )
       );
       await stack.killWorker();
