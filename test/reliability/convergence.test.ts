@@ -31,6 +31,8 @@ describe('whole-system convergence', () => {
   });
 
   it('agrees on every record once quiet', async () => {
+    const started = Date.now();
+    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
     const { report } = await runConvergenceScenario(
       {
         client: stack.temporal.client,
@@ -44,14 +46,14 @@ describe('whole-system convergence', () => {
       {
         name: NAME,
         seed,
-        steps: 24,
+        steps: 20,
         kills: 3,
         editsPerStep: 6,
         optOutChangesPerStep: 4,
         eventsPerStep: 60,
-        maxPauseMs: 1_200,
+        maxPauseMs: 1_000,
         roundTimeoutMs: 60_000,
-        log: (line) => process.stdout.write(`convergence (seed ${seed}): ${line}\n`),
+        log: (line) => process.stdout.write(`convergence (seed ${seed}) ${elapsed()}: ${line}\n`),
       }
     );
     if (report.drift > 0) process.stdout.write(`convergence drift; repeat with CONVERGENCE_SEED=${seed}\n`);
