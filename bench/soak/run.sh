@@ -3,10 +3,16 @@
 # (dist/.soak/), then runs the sandbox stack with continuous changes and random faults for N minutes and prints
 # the lag percentiles and the final comparison of both systems. Options: see bench/soak/options.ts, e.g.
 #   npm run soak -- --minutes 3 --fault-rate 0.2 --seed 7
+# With --convergence first, the whole-system convergence run instead (bench/soak/convergence.ts), e.g.
+#   npm run soak -- --convergence --contacts 100000 --kills 10 --seed 7
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 npm run -s build
 npx tsc -p bench/soak/tsconfig.json
 # src/version.ts reads ../package.json relative to its compiled file: give the soak's copy of src one too.
 cp package.json dist/.soak/package.json
+if [ "${1:-}" = "--convergence" ]; then
+  shift
+  exec node dist/.soak/bench/soak/convergence.js "$@"
+fi
 exec node dist/.soak/bench/soak/main.js "$@"
