@@ -4,7 +4,6 @@ import { type QueryDefinition } from '@temporalio/workflow';
 import YAML from 'yaml';
 import { validateConfig } from '../../src/config/load';
 import { type Config, type ConfigInput } from '../../src/config/schema';
-import { recordedManager } from '../../src/temporal/recorded-state';
 import { egressManagerWorkflow, ingressManagerWorkflow, optOutManagerWorkflow } from '../../src/workflows';
 import { egressStatusQuery } from '../../src/workflows/egress/messages';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';
@@ -92,22 +91,6 @@ export function convergenceManagers(
       client.workflow.start(optOutManagerWorkflow, { taskQueue, workflowId: `${name}-optout`, args: [input ?? {}] })
     ),
   };
-}
-
-/**
- * Stops a manager and starts it again from the state its run ended with, as `acs-d365 stop` then `start` do: how a
- * manager that reads its settings when a run starts (opt-out's mode) picks up a new configuration.
- */
-export async function restartManager(client: Client, manager: Manager): Promise<void> {
-  await manager.handle().cancel();
-  const deadline = Date.now() + 60_000;
-  while ((await manager.handle().describe()).status.name === 'RUNNING') {
-    if (Date.now() > deadline) throw new Error(`${manager.id} did not stop`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  const recorded = await recordedManager(client, manager.id);
-  if (recorded.kind !== 'closed') throw new Error(`${manager.id}: expected a closed run, found ${recorded.kind}`);
-  await manager.start(recorded.input);
 }
 
 /**

@@ -6,14 +6,7 @@ import { replaySignal } from '../../src/workflows/ingress/messages';
 import { syncNowSignal } from '../../src/workflows/steering';
 import { checkConvergence, driftCounts, type ConvergenceReport } from './convergence';
 import { ContactEdits } from './convergence-edits';
-import {
-  changeConfigFile,
-  convergenceManagers,
-  quietRound,
-  readConfigFile,
-  restartManager,
-  type Manager,
-} from './convergence-flows';
+import { changeConfigFile, convergenceManagers, quietRound, readConfigFile, type Manager } from './convergence-flows';
 import { activeContactIds, seededRandom } from './reliability';
 
 export { convergenceFlows } from './convergence-flows';
@@ -123,10 +116,10 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
       const before = (await optOut.status()).mode;
       await changeConfigFile(stack.configFile, (input) => void (input.optOut!.mode = mode as 'bidirectional'));
       await restartWorker(stack);
-      // The opt-out manager reads its mode when a run starts: stop it and start it again from where it stood.
-      await restartManager(stack.client, optOut);
+      // The manager reads its settings before every pass: the next pass follows the new mode.
+      await optOut.handle().signal(syncNowSignal);
       await optOut.status((s) => s.mode === mode, 60_000);
-      options.log(`step ${step}: opt-out mode ${before} → ${mode}, worker restarted, manager stopped and started`);
+      options.log(`step ${step}: opt-out mode ${before} → ${mode}, worker restarted`);
     }
     if (killSteps.has(step)) {
       await pause();
