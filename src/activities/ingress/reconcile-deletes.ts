@@ -1,4 +1,5 @@
-import { type DynamicsClient } from '../../connectors/dynamics';
+import { type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { rowPassesFilter, webApiColumnName } from '../../sync/ingress';
 import { type ResolvedMapping } from './resolve';
 
 export interface ReconcileIngressDeletesInput {
@@ -23,9 +24,11 @@ const IDS_PER_QUERY = 50;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * After an expired delta link forced a full re-read (which creates and updates but cannot see deletions), deletes
- * from Campaign, one listing page per call, the records whose D365 row no longer exists. Only records whose key is
- * a D365 id (a GUID) are considered; a mapping that does not apply deletes deletes nothing.
+ * After a full re-read (an expired delta link, `reset-cursor`, a `replay`: it creates and updates but cannot see
+ * deletions), or a transfer by file (which cannot delete), deletes from Campaign, one listing page per call, the
+ * records that should no longer be there: those whose D365 row is gone (`deletes`), and those whose row no longer
+ * passes the mapping's filter (`filter.deleteFilteredOut`). Only records whose key is a D365 id (a GUID) are
+ * considered; a mapping with neither setting deletes nothing.
  *
  * The listing continues from ACS's `next.href`. Whether ACS's `_lineStart` token is a position that shifts when
  * records before it are deleted is not documented; if it is, records may be skipped, so a workflow should run the
@@ -36,7 +39,9 @@ export async function reconcileIngressDeletes(
   dynamics: DynamicsClient,
   input: ReconcileIngressDeletesInput
 ): Promise<ReconcileIngressDeletesResult> {
-  if (!resolved.mapping.deletes) return { checked: 0, deleted: 0 };
+  const { deletes } = resolved.mapping;
+  const { deleteFilteredOut } = resolved.plan;
+  if (!deletes && !deleteFilteredOut) return { checked: 0, deleted: 0 };
   const keyField = resolved.mapping.key.to;
   const page = await resolved.target.page({ lineCount: LISTING_PAGE }, input.cursor);
   const candidates = new Map<string, string>();
@@ -44,10 +49,12 @@ export async function reconcileIngressDeletes(
     const key = record[keyField];
     if (typeof key === 'string' && GUID.test(key)) candidates.set(key.toLowerCase(), record.PKey);
   }
-  const existing = await existingIds(dynamics, resolved, [...candidates.keys()]);
+  const rows = await currentRows(dynamics, resolved, [...candidates.keys()]);
   let deleted = 0;
   for (const [id, pkey] of candidates) {
-    if (existing.has(id)) continue;
+    const row = rows.get(id);
+    const unwanted = row === undefined ? deletes : deleteFilteredOut && !rowPassesFilter(row, resolved.plan.filter);
+    if (!unwanted) continue;
     await resolved.target.delete(pkey);
     deleted += 1;
   }
@@ -55,16 +62,25 @@ export async function reconcileIngressDeletes(
   return { ...(more ? { cursor: page.nextHref } : {}), checked: candidates.size, deleted };
 }
 
-async function existingIds(dynamics: DynamicsClient, resolved: ResolvedMapping, ids: string[]): Promise<Set<string>> {
+/** The D365 rows of these ids that still exist, with the filter's columns, by lower-case id. */
+async function currentRows(
+  dynamics: DynamicsClient,
+  resolved: ResolvedMapping,
+  ids: string[]
+): Promise<Map<string, Row>> {
   const { entitySetName, primaryIdAttribute } = resolved.table;
-  const found = new Set<string>();
+  const select = [
+    primaryIdAttribute,
+    ...(resolved.plan.filter?.rules ?? []).map((rule) => webApiColumnName(rule.column)),
+  ];
+  const found = new Map<string, Row>();
   for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
     const filter = ids
       .slice(start, start + IDS_PER_QUERY)
       .map((id) => `${primaryIdAttribute} eq ${id}`)
       .join(' or ');
-    for await (const page of dynamics.readPages(entitySetName, { select: [primaryIdAttribute], filter })) {
-      for (const row of page.rows) found.add(String(row[primaryIdAttribute]).toLowerCase());
+    for await (const page of dynamics.readPages(entitySetName, { select: [...new Set(select)], filter })) {
+      for (const row of page.rows) found.set(String(row[primaryIdAttribute]).toLowerCase(), row);
     }
   }
   return found;

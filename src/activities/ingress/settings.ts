@@ -14,6 +14,11 @@ export interface IngressSettings {
   /** Whether the file path is available (an import workflow is configured). */
   canUseFiles: boolean;
   importTimeoutMs: number;
+  /**
+   * `filter.deleteFilteredOut`: rows that leave the filter are deleted in Campaign. A transfer by file cannot delete,
+   * so a reconciliation walk over Campaign follows it.
+   */
+  deleteFilteredOut: boolean;
 }
 
 export interface LoadIngressSettingsInput {
@@ -46,6 +51,7 @@ export function loadIngressSettingsActivity(config: Config) {
       rowsPerChunk: Math.ceil(transfer.chunkRows / config.dynamics.pageSize) * config.dynamics.pageSize,
       canUseFiles: transfer.importWorkflow !== undefined,
       importTimeoutMs: durationToMs(transfer.importTimeout),
+      deleteFilteredOut: mapping.filter?.deleteFilteredOut ?? false,
     });
   };
 }

@@ -18,8 +18,8 @@ export interface InitialTransferInput {
   /** Resume here (a transfer that failed earlier) instead of starting from the first row. */
   checkpoint?: TransferCheckpoint;
   /**
-   * After the read, delete from Campaign what D365 no longer has: needed when the delta token expired, since the
-   * deletes in between were never seen.
+   * After the read, delete from Campaign what should no longer be there (rows gone, rows out of the filter): needed
+   * after an expired delta token, a reset cursor or a replay, since the deletes in between were never seen.
    */
   reconcileDeletes?: boolean;
 }
@@ -56,8 +56,9 @@ export async function initialTransferWorkflow(input: InitialTransferInput): Prom
       const result = useFiles ? await transferByFiles(input, tracker) : await transferByApi(input, tracker);
       if (result.counts.rejected > 0)
         await control.publishRejectsReport({ mapping: input.mapping, reportId: reportIdOf(input) });
-      if (input.reconcileDeletes) {
-        const deleted = await deleteWhatD365NoLongerHas(input.mapping);
+      // A full re-read cannot see deletions, and a file cannot delete what left the filter: walk Campaign for both.
+      if (input.reconcileDeletes || (useFiles && input.settings.deleteFilteredOut)) {
+        const deleted = await deleteWhatCampaignShouldNotHave(input.mapping);
         result.counts = addCounts(result.counts, { ...ZERO_COUNTS, deleted });
       }
       return result;
@@ -125,7 +126,7 @@ class ProgressTracker {
  * Walks Campaign's records page by page, deleting those whose key D365 no longer has. Repeated until a walk deletes
  * nothing, since whether Campaign's page cursor shifts under deletes is not documented.
  */
-async function deleteWhatD365NoLongerHas(mapping: string): Promise<number> {
+async function deleteWhatCampaignShouldNotHave(mapping: string): Promise<number> {
   let total = 0;
   for (;;) {
     let deletedThisWalk = 0;

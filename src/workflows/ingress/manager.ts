@@ -144,7 +144,8 @@ async function runInitialTransfer(
           mapping,
           settings,
           ...(resuming ? { checkpoint: state.checkpoint } : {}),
-          ...(state.reconcileDeletes ? { reconcileDeletes: true } : {}),
+          // A replay's full read cannot see the rows deleted since the last pass: its diff must find them.
+          ...(state.reconcileDeletes || replay ? { reconcileDeletes: true } : {}),
         },
       ],
       typedSearchAttributes: [
