@@ -1,0 +1,22 @@
+export {
+  DRIFT_CATEGORIES,
+  recency,
+  type DriftCategory,
+  type DriftedKey,
+  type NotDrift,
+  type Verdict,
+  type VerifyTiming,
+} from './categories';
+export { canonicalValue, fnv1a, recordDigest, type ComparedField } from './digest';
+export {
+  IngressTally,
+  type Candidate,
+  type IngressTallyOptions,
+  type SourceKind,
+  type TallyCounts,
+} from './ingress-tally';
+export { ingressVerdict, type CampaignNow, type D365Now, type IngressRules } from './ingress-verdict';
+export { optOutBits, optOutVerdict, type PairNow } from './optout-verdict';
+export { duplicateEventIds } from './event-ids';
+export { capKeys, type VerifyScopeResult, type VerifyResult, emptyDrift, verdictOf, type DriftCounts } from './result';
+export { scopeName, selectScopes, verifyIdAt, verifyScopes, type ConfiguredFlows, type VerifyScope } from './scopes';
