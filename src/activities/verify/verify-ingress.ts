@@ -140,7 +140,7 @@ function d365Now(
   resolved: ResolvedMapping,
   row: Record<string, unknown>
 ): { now: D365Now; desired?: Record<string, CampaignValue> } {
-  const modifiedOn = typeof row[MODIFIED_ON] === 'string' ? (row[MODIFIED_ON]) : null;
+  const modifiedOn = typeof row[MODIFIED_ON] === 'string' ? row[MODIFIED_ON] : null;
   const mapped = mapRecord(row, resolved.plan, 'incremental');
   const kind: SourceKind =
     mapped.kind === 'write' ? 'expected' : mapped.kind === 'filtered-out' ? 'filteredOut' : 'rejected';
