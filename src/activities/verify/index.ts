@@ -91,6 +91,9 @@ export function createVerifyActivities(resources: WorkerResources, cache: PlanCa
       repairOptOutDrift(
         {
           settings: optOutSettings(config),
+          contactMappings: config.ingress
+            .filter((mapping) => mapping.from === 'contact' && mapping.to === 'profile')
+            .map((mapping) => mapping.name),
           dynamics: resources.dynamics(),
           profiles: profiles(),
           concurrency: config.campaign.maxConcurrentRequests,

@@ -53,6 +53,8 @@ export async function repairIngressDrift(
 
 export interface OptOutRepairContext {
   settings: OptOutSettings;
+  /** Ingress mappings of contacts to profiles: the profiles their repair created get their opt-out pairs too. */
+  contactMappings: readonly string[];
   dynamics: DynamicsClient;
   profiles: ResourceClient;
   concurrency: number;
@@ -60,11 +62,17 @@ export interface OptOutRepairContext {
 
 /**
  * Reconciles the drifted contacts' opt-out pairs with the flow's own `reconcileRecord` (reads both sides right before,
- * writes only what the mode's rule decides), audited under `<reports.folder>/optout/`.
+ * writes only what the mode's rule decides), audited under `<reports.folder>/optout/`; also those of the contacts
+ * whose profile was missing (run it after the ingress repair, which creates them).
  */
 export async function repairOptOutDrift(context: OptOutRepairContext, input: RepairInput): Promise<RepairResult> {
-  const drifted = await readVerifyReport(verifyReportPath(context.settings.reportsFolder, input.verifyId, 'optout'));
-  const keys = [...new Set(drifted.map((key) => key.key))];
+  const report = (scope: string) =>
+    readVerifyReport(verifyReportPath(context.settings.reportsFolder, input.verifyId, scope));
+  const drifted = await report('optout');
+  // A profile the ingress repair just created holds Campaign's defaults: its pairs are reconciled with the drift.
+  const created = await Promise.all(context.contactMappings.map((mapping) => report(`ingress:${mapping}`)));
+  const missing = created.flat().filter((key) => key.category === 'missing');
+  const keys = [...new Set([...drifted, ...missing].map((key) => key.key.toLowerCase()))];
   const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS };
   const audit: AuditRow[] = [];
   const reportId = `verify-repair-${input.verifyId}`;

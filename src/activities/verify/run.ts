@@ -1,5 +1,6 @@
 import {
   emptyDrift,
+  repairPlan,
   scopeName,
   verdictOf,
   type VerifyResult,
@@ -45,15 +46,13 @@ export async function runVerify(activities: VerifyActivities, run: VerifyRun): P
   };
 }
 
-/** Re-drives the drifted keys of each drifted scope that has a repair (egress duplicates are the operator's). */
+/** Re-drives the drifted keys of each drifted scope that has a repair (duplicates are the operator's to resolve). */
 export async function runRepair(activities: VerifyActivities, result: VerifyResult): Promise<RepairResult[]> {
+  const plan = repairPlan(result);
   const repairs: RepairResult[] = [];
-  for (const scope of result.scopes) {
-    if (!Object.values(scope.drift).some((count) => count > 0)) continue;
-    const mapping = /^ingress:(.+)$/.exec(scope.scope)?.[1];
-    if (mapping) repairs.push(await activities.repairIngress({ verifyId: result.verifyId, mapping }));
-    else if (scope.scope === 'optout') repairs.push(await activities.repairOptOut({ verifyId: result.verifyId }));
-  }
+  for (const mapping of plan.mappings)
+    repairs.push(await activities.repairIngress({ verifyId: result.verifyId, mapping }));
+  if (plan.optOut) repairs.push(await activities.repairOptOut({ verifyId: result.verifyId }));
   return repairs;
 }
 

@@ -43,7 +43,7 @@ export async function verifyEgressEvents(
   context: VerifyEgressContext,
   input: VerifyScopeInput
 ): Promise<VerifyScopeResult> {
-  const counts = { files: 0, events: 0, activities: 0, agree: 0 };
+  const counts = { files: 0, events: 0, activities: 0, eventIdsChecked: 0 };
   const drifted: DriftedKey[] = [];
   const reported = new Set<string>();
   for (const file of await processedFiles(context)) {
@@ -55,11 +55,17 @@ export async function verifyEgressEvents(
       const found = await activityEventIds(context.dynamics, type, [...ids]);
       counts.activities += found.length;
       const duplicates = duplicateEventIds(found);
-      counts.agree += ids.size - duplicates.size;
+      counts.eventIdsChecked += ids.size;
+      // Reported as the export file writes the id (the activities' alternate key ignores case).
+      const asInFile = new Map([...ids].map((id) => [id.toLowerCase(), id]));
       for (const id of duplicates.keys()) {
         if (reported.has(`${type}:${id}`)) continue;
         reported.add(`${type}:${id}`);
-        drifted.push({ key: id, category: 'duplicate', fields: [ACTIVITY_TABLES[type].logicalName] });
+        drifted.push({
+          key: asInFile.get(id) ?? id,
+          category: 'duplicate',
+          fields: [ACTIVITY_TABLES[type].logicalName],
+        });
       }
       ids.clear();
     };

@@ -51,7 +51,15 @@ export async function verifyOptOutPairs(
       beat('d365');
     }
   }
-  const counts = { contacts: contacts.size, profiles: 0, compared: 0, agree: 0, changedDuringVerify: 0, pending: 0 };
+  const counts = {
+    contacts: contacts.size,
+    profiles: 0,
+    compared: 0,
+    agree: 0,
+    changedDuringVerify: 0,
+    pending: 0,
+    ambiguousProfiles: 0,
+  };
   const candidates = new Set<string>();
   done = 0;
   for await (const profile of context.profiles.list({ lineCount: CAMPAIGN_PAGE })) {
@@ -76,6 +84,10 @@ export async function verifyOptOutPairs(
     await forEachBounded(batch, context, async (key) => {
       const row = rows.get(key);
       const found = row ? await lookupProfile(context.profiles, key) : undefined;
+      if (found?.kind === 'ambiguous') {
+        counts.ambiguousProfiles += 1; // several profiles: the ingress mapping reports the duplicate
+        return;
+      }
       if (!row || found?.kind !== 'found') {
         counts.changedDuringVerify += 1; // the contact or its profile is gone since the first pass
         return;

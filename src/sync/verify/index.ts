@@ -18,5 +18,14 @@ export {
 export { ingressVerdict, type CampaignNow, type D365Now, type IngressRules } from './ingress-verdict';
 export { optOutBits, optOutVerdict, type PairNow } from './optout-verdict';
 export { duplicateEventIds } from './event-ids';
-export { capKeys, type VerifyScopeResult, type VerifyResult, emptyDrift, verdictOf, type DriftCounts } from './result';
+export {
+  capKeys,
+  emptyDrift,
+  repairPlan,
+  verdictOf,
+  type DriftCounts,
+  type RepairPlan,
+  type VerifyResult,
+  type VerifyScopeResult,
+} from './result';
 export { scopeName, selectScopes, verifyIdAt, verifyScopes, type ConfiguredFlows, type VerifyScope } from './scopes';

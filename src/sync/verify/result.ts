@@ -52,3 +52,21 @@ export function verdictOf(scopes: readonly VerifyScopeResult[]): VerifyResult['o
   if (scopes.some((scope) => scope.error !== undefined)) return 'unverified';
   return 'agree';
 }
+
+/** What `--repair` re-drives: the drifted ingress mappings, then the opt-out pairs. */
+export interface RepairPlan {
+  mappings: string[];
+  /** Opt-out drift, or profiles the ingress repair creates (their pairs start at Campaign's defaults). */
+  optOut: boolean;
+}
+
+/** The repairs a verify calls for, in the order they must run (ingress first: it creates missing profiles). */
+export function repairPlan(result: VerifyResult): RepairPlan {
+  const drifted = (scope: VerifyScopeResult) => Object.values(scope.drift).some((count) => count > 0);
+  const optout = result.scopes.find((scope) => scope.scope === 'optout' && scope.error === undefined);
+  const mappings = result.scopes.filter((scope) => scope.scope.startsWith('ingress:') && drifted(scope));
+  return {
+    mappings: mappings.map((scope) => scope.scope.slice('ingress:'.length)),
+    optOut: optout !== undefined && (drifted(optout) || mappings.some((scope) => scope.drift.missing > 0)),
+  };
+}

@@ -5,6 +5,7 @@ import {
   scopeName,
   verdictOf,
   emptyDrift,
+  repairPlan,
   type VerifyResult,
   type VerifyScope,
   type VerifyScopeResult,
@@ -53,21 +54,19 @@ const scopeCalls = proxyActivities<Activities>({
 export async function verifyWorkflow(input: VerifyWorkflowInput): Promise<VerifyWorkflowResult> {
   const verify = await verifyAll(input.verifyId, input);
   if (!input.repair || verify.outcome !== 'drift') return { verify };
+  const plan = repairPlan(verify);
   const repairs: RepairResult[] = [];
-  for (const scope of verify.scopes) {
-    if (!Object.values(scope.drift).some((count) => count > 0)) continue;
-    const mapping = /^ingress:(.+)$/.exec(scope.scope)?.[1];
-    if (mapping) {
-      repairs.push(
-        await scopeCalls.repairIngress.executeWithOptions({ summary: `repair ${scope.scope}` }, [
-          { verifyId: input.verifyId, mapping },
-        ])
-      );
-    } else if (scope.scope === 'optout') {
-      repairs.push(
-        await scopeCalls.repairOptOut.executeWithOptions({ summary: 'repair optout' }, [{ verifyId: input.verifyId }])
-      );
-    }
+  for (const mapping of plan.mappings) {
+    repairs.push(
+      await scopeCalls.repairIngress.executeWithOptions({ summary: `repair ingress:${mapping}` }, [
+        { verifyId: input.verifyId, mapping },
+      ])
+    );
+  }
+  if (plan.optOut) {
+    repairs.push(
+      await scopeCalls.repairOptOut.executeWithOptions({ summary: 'repair optout' }, [{ verifyId: input.verifyId }])
+    );
   }
   const afterRepair = await verifyAll(`${input.verifyId}-after-repair`, input);
   return { verify, repairs, afterRepair };
