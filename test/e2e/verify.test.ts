@@ -213,6 +213,31 @@ describe('acs-d365 verify', () => {
       const described = await stack.temporal.client.workflow.getHandle(workflowId).describe();
       expect(described.status.name).toBe('COMPLETED');
       expect(described.type).toBe('verifyWorkflow');
+
+      const [contactId = ''] = await activeContacts();
+      await profiles.patch((await profileOf(contactId)).PKey, { lastName: 'Changed behind the back' });
+      const repaired = await verifyJson('--in-worker', '--repair');
+      expect(repaired.code).toBe(0);
+      expect(scope(repaired.report.verify, SCOPE).keys).toEqual([
+        { key: contactId, category: 'fields', fields: ['lastName'] },
+      ]);
+      expect(repaired.report.repairs).toEqual([expect.objectContaining({ scope: SCOPE, keys: 1 })]);
+      expect(repaired.report.afterRepair?.outcome).toBe('agree');
+      const history = await stack.temporal.client.workflow
+        .getHandle(`verify:${repaired.report.verify.verifyId}`)
+        .fetchHistory();
+      const summaries = (history.events ?? []).flatMap((event) =>
+        event.activityTaskScheduledEventAttributes ? [event.userMetadata?.summary?.data?.toString() ?? ''] : []
+      );
+      expect(summaries.map((summary) => summary.replace(/"/g, ''))).toEqual([
+        `verify ${SCOPE}`,
+        'verify optout',
+        'verify egress',
+        `repair ${SCOPE}`,
+        `verify ${SCOPE}`,
+        'verify optout',
+        'verify egress',
+      ]);
     } finally {
       await worker.stop();
     }
