@@ -1,6 +1,14 @@
 import { type ResourceClient } from '../../connectors/campaign';
 import { type DynamicsClient, type Row } from '../../connectors/dynamics';
-import { type DriftedKey, optOutBits, optOutVerdict, type PairNow, type VerifyScopeResult } from '../../sync/verify';
+import {
+  compactKey,
+  type DriftedKey,
+  expandKey,
+  optOutBits,
+  optOutVerdict,
+  type PairNow,
+  type VerifyScopeResult,
+} from '../../sync/verify';
 import { forEachBounded } from '../bounded';
 import { campaignSide, d365Side, lookupProfile } from '../optout/reconcile';
 import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutSettings } from '../optout/settings';
@@ -35,6 +43,7 @@ export async function verifyOptOutPairs(
   input: VerifyScopeInput & { reportsFolder: string }
 ): Promise<VerifyScopeResult> {
   const { pairs } = context.settings;
+  /** Per contact (its id packed by `compactKey`), its pairs' values as bits and whether its profile was seen. */
   const contacts = new Map<string, number>();
   let done = 0;
   const beat = (step: string) => {
@@ -47,7 +56,8 @@ export async function verifyOptOutPairs(
     pageSize: context.pageSize,
   })) {
     for (const row of page.rows) {
-      contacts.set(String(row[CONTACT_ID]).toLowerCase(), optOutBits(pairs.map((pair) => row[pair.column] === true)));
+      const key = compactKey(String(row[CONTACT_ID]).toLowerCase());
+      contacts.set(key, optOutBits(pairs.map((pair) => row[pair.column] === true)));
       beat('d365');
     }
   }
@@ -65,13 +75,13 @@ export async function verifyOptOutPairs(
   for await (const profile of context.profiles.list({ lineCount: CAMPAIGN_PAGE })) {
     counts.profiles += 1;
     beat('campaign');
-    const key = typeof profile.externalId === 'string' ? profile.externalId.toLowerCase() : '';
+    const key = compactKey(typeof profile.externalId === 'string' ? profile.externalId.toLowerCase() : '');
     const entry = contacts.get(key);
     if (entry === undefined) continue;
     if ((entry & SEEN) === 0) counts.compared += 1;
     contacts.set(key, entry | SEEN);
     const bits = optOutBits(pairs.map((pair) => profile[pair.apiField] === true));
-    if (bits !== (entry & ~SEEN)) candidates.add(key);
+    if (bits !== (entry & ~SEEN)) candidates.add(expandKey(key));
   }
   counts.agree = counts.compared - candidates.size;
   contacts.clear();

@@ -8,6 +8,7 @@ export {
   type VerifyTiming,
 } from './categories';
 export { canonicalValue, fnv1a, recordDigest, type ComparedField } from './digest';
+export { compactKey, expandKey } from './compact-key';
 export {
   IngressTally,
   type Candidate,

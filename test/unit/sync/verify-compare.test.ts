@@ -1,6 +1,8 @@
 import { changedFields } from '../../../src/connectors/campaign';
 import {
   canonicalValue,
+  compactKey,
+  expandKey,
   capKeys,
   duplicateEventIds,
   emptyDrift,
@@ -352,5 +354,32 @@ describe('results and scopes', () => {
 
   it('makes a verify id fit for a workflow id and a folder', () => {
     expect(verifyIdAt(new Date('2026-12-05T13:45:07.123Z'))).toBe('20261205T134507Z');
+  });
+});
+
+describe('compactKey', () => {
+  it.each([
+    ['a D365 id', '6a2516a0-7c10-414a-abf1-000000000000', 16],
+    ['another', 'ffffffff-ffff-4fff-bfff-ffffffffffff', 16],
+    ['an upper-case id (not packed)', '6A2516A0-7C10-414A-ABF1-000000000000', 37],
+    ['a text key', 'M-00042', 8],
+    ['a text key of 15 characters', 'abcdefghijklmno', 16],
+    ['an empty key', '', 1],
+  ])('%s goes in %d characters and comes back whole', (_what, key, length) => {
+    expect(compactKey(key)).toHaveLength(length);
+    expect(expandKey(compactKey(key))).toBe(key);
+  });
+
+  it('never packs two keys alike', () => {
+    const keys = ['6a2516a0-7c10-414a-abf1-000000000000', 'abcdefghijklmno', '\u0100abcdefghijklmn'];
+    expect(new Set(keys.map(compactKey)).size).toBe(keys.length);
+  });
+
+  it('a tally of more keys than its first arrays hold keeps every digest', () => {
+    const tally = new IngressTally({ deletes: true, deleteFilteredOut: true });
+    const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    for (let i = 0; i < 5000; i++) tally.addSource(id(i), 'expected', i * 2654435761);
+    for (let i = 0; i < 5000; i++) tally.addTarget(id(i), i === 4321 ? 1 : i * 2654435761);
+    expect(tally.finish().candidates).toEqual([{ key: id(4321), category: 'fields' }]);
   });
 });
