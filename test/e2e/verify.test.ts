@@ -132,6 +132,7 @@ describe('acs-d365 verify', () => {
     const [missing = '', duplicated = '', orphaned = '', filtered = '', optedOut = ''] = await activeContacts();
     await profiles.delete((await profileOf(missing)).PKey);
     await profiles.create({ externalId: duplicated, email: 'second@example.com' });
+    await profiles.create({ externalId: 'typed-by-hand', email: 'someone@example.com' }); // no D365 id: an orphan
     await stack.resources.dynamics().delete('contacts', orphaned);
     await stack.resources.dynamics().update('contacts', filtered, { statecode: 1, statuscode: 2 });
     const optedOutProfile = await profileOf(optedOut);
@@ -142,12 +143,13 @@ describe('acs-d365 verify', () => {
     const found = await verifyJson();
     expect(found.code).toBe(3);
     const ingress = scope(found.report.verify, SCOPE);
-    expect(ingress.drift).toMatchObject({ missing: 1, duplicate: 1, orphan: 1, filteredOut: 1, fields: 0 });
+    expect(ingress.drift).toMatchObject({ missing: 1, duplicate: 1, orphan: 2, filteredOut: 1, fields: 0 });
     expect(ingress.keys).toEqual(
       expect.arrayContaining([
         { key: missing, category: 'missing' },
         { key: duplicated, category: 'duplicate' },
         { key: orphaned, category: 'orphan' },
+        { key: 'typed-by-hand', category: 'orphan' },
         { key: filtered, category: 'filteredOut' },
       ])
     );
@@ -163,9 +165,9 @@ describe('acs-d365 verify', () => {
     const repaired = await verifyJson('--repair');
     expect(repaired.code).toBe(3); // the duplicates are left: which record to keep is the operator's call
     expect(repaired.report.repairs?.find((r) => r.scope === SCOPE)).toMatchObject({
-      keys: 3,
+      keys: 4,
       leftAlone: 1,
-      counts: expect.objectContaining({ created: 1, deleted: 2 }) as unknown,
+      counts: expect.objectContaining({ created: 1, deleted: 3 }) as unknown,
     });
     // The opted-out contact, and the contact whose profile the ingress repair created.
     expect(repaired.report.repairs?.find((r) => r.scope === 'optout')).toMatchObject({

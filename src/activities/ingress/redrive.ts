@@ -127,10 +127,12 @@ export async function readRowsByKey(
   const { plan, table } = resolved;
   const keyColumn = webApiColumnName(plan.key.column);
   const rows = new Map<string, Row>();
-  if (keys.length === 0) return rows;
+  // A key that cannot be a D365 id (e.g. a Campaign record's externalId typed by hand) has no row: not asked for.
+  const usable = keys.filter((key) => isUsableKey(resolved, key));
+  if (usable.length === 0) return rows;
   const pages = dynamics.readPages(table.entitySetName, {
     select: [...new Set([...plan.select, ...extraColumns])],
-    filter: keys.map((key) => `${keyColumn} eq ${keyLiteral(resolved, key)}`).join(' or '),
+    filter: usable.map((key) => `${keyColumn} eq ${keyLiteral(resolved, key)}`).join(' or '),
     includeAnnotations: 'OData.Community.Display.V1.FormattedValue',
   });
   for await (const page of pages) {
