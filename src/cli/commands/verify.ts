@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createWorkerResources } from '../../activities';
 import { createPlanCache } from '../../activities/ingress';
 import { createVerifyActivities } from '../../activities/verify';
@@ -37,11 +37,13 @@ export function registerVerifyCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--repair', 're-drive the drifted keys through the flows’ write paths, then verify again')
     .option('--in-worker', 'run as the workflow verify:<time> on the worker (visible in the Web UI) and wait for it')
-    .option(
-      '--quiet <duration>',
-      'records changed this long before verify started count as pending, not drift (e.g. the flows’ interval)',
-      parseQuiet,
-      0
+    .addOption(
+      new Option(
+        '--quiet <duration>',
+        'records changed this long before verify started count as pending, not drift (e.g. the flows’ interval)'
+      )
+        .argParser(parseQuiet)
+        .default(0, '0s')
     )
     .option('--only <scopes...>', 'verify only these: ingress:<mapping>, optout, egress')
     .addHelpText(
