@@ -47,7 +47,7 @@ export const statusReportSchema = z.strictObject({
     z.strictObject({
       workflowId: z.string(),
       type: z.string().nullable(),
-      flow: z.enum(['ingress', 'egress', 'optout']).nullable(),
+      flow: z.enum(['ingress', 'egress', 'optout', 'verify']).nullable(),
       mapping: z.string().nullable(),
       status: z.string(),
       startedAt: isoTime.nullable(),

@@ -10,3 +10,4 @@ export { egressRedriveWorkflow } from './egress/redrive';
 export { optOutManagerWorkflow } from './optout/manager';
 export { optOutPassWorkflow } from './optout/pass';
 export { verifyWorkflow } from './verify/workflow';
+export { verifyManagerWorkflow } from './verify/manager';

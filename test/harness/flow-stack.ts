@@ -64,7 +64,7 @@ export interface FlowStackOptions {
   /** Connects to another Temporal server than the test run's (e.g. one the test restarts). @default the run's */
   connect?: () => Promise<TemporalTestConnections>;
   /** The flows to configure; connection settings are filled in by the stack. */
-  flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
+  flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut' | 'verify'>;
 }
 
 export async function startFlowStack(options: FlowStackOptions): Promise<FlowStack> {

@@ -11,8 +11,10 @@ import { type VerifyProgress } from './scope-result';
 import { verifyEgressEvents } from './verify-egress';
 import { verifyIngressMapping } from './verify-ingress';
 import { verifyOptOutPairs } from './verify-optout';
+import { type VerifySettings, verifySettings } from './settings';
 
 export type { RepairResult } from './repair';
+export type { VerifySettings } from './settings';
 export { KEYS_PER_CATEGORY } from './scope-result';
 
 export interface VerifyScopeCall {
@@ -28,6 +30,8 @@ export interface VerifyActivities {
   /** Re-drives the drifted keys of a verify's report for one mapping. */
   repairIngress(input: { verifyId: string; mapping: string }): Promise<RepairResult>;
   repairOptOut(input: { verifyId: string }): Promise<RepairResult>;
+  /** The verify manager's interval, quiet period and scopes, from the worker's configuration. */
+  loadVerifySettings(input: Record<string, never>): Promise<VerifySettings>;
 }
 
 /**
@@ -55,6 +59,7 @@ export function createVerifyActivities(resources: WorkerResources, cache: PlanCa
     ...activityContext(),
   });
   return {
+    loadVerifySettings: () => Promise.resolve(verifySettings(config)),
     async verifyIngress(input) {
       const context = { ...shared(), resolved: await cache.get(input.mapping), reportsFolder: config.reports.folder };
       return verifyIngressMapping(context, input);
