@@ -10,6 +10,7 @@ import { Results } from './lib/results';
 import { childNodeOptions, PROJECT_ROOT } from './lib/stack';
 import { serviceProtectionBenchmark } from './service-protection';
 import { temporalOverheadBenchmark } from './temporal-overhead';
+import { verifyBenchmark } from './verify';
 import { workerMemoryBenchmark } from './worker-memory';
 
 interface Options {
@@ -23,7 +24,7 @@ interface Options {
 
 const BENCHMARKS = ['initial-transfer', 'incremental', 'service-protection', 'egress', 'temporal-overhead'];
 /** Run only when named. */
-const EXTRA_BENCHMARKS = ['worker-memory'];
+const EXTRA_BENCHMARKS = ['worker-memory', 'verify'];
 
 /** Today's raw runs: `bench/results/<yyyy-mm-dd>.md` (BENCHMARKS.md keeps only the summary and decisions). */
 function defaultOutput(): string {
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
       else if (benchmark === 'service-protection') await serviceProtectionBenchmark(results, options.events ?? 20_000);
       else if (benchmark === 'egress') await egressBenchmark(results, options.events ?? 200_000);
       else if (benchmark === 'worker-memory') await workerMemoryBenchmark(results);
+      else if (benchmark === 'verify') await verifyBenchmark(results, options.rows ?? [1_000_000]);
       else await temporalOverheadBenchmark(results, options.rows ?? [200_000, 600_000]);
     } catch (error) {
       results.note(`FAILED: ${(error as Error).message.split('\n')[0]}`);

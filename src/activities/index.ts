@@ -7,6 +7,7 @@ import { publishRejectsReportActivity } from './ingress/publish-rejects';
 import { loadIngressSettingsActivity } from './ingress/settings';
 import { createIngressFileActivities } from './ingress/write-chunk-activities';
 import { type WorkerResources } from './resources';
+import { createVerifyActivities } from './verify';
 
 export type { WorkerDescription } from './describe-worker';
 export { createWorkerResources, type WorkerResources } from './resources';
@@ -28,5 +29,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createIngressFileActivities(deps.resources, plans),
     ...createEgressActivities(deps.resources),
     ...createOptOutActivities(deps.resources, plans),
+    ...createVerifyActivities(deps.resources, plans),
   };
 }

@@ -5,6 +5,8 @@ export const ExitCode = {
   failure: 1,
   /** The command line itself was wrong: unknown command or option, missing argument. */
   usage: 2,
+  /** `verify`: the two systems disagree (drift found). */
+  drift: 3,
 } as const;
 
 /** An error whose message is written as-is for the user (no stack trace), with the exit code to use. */

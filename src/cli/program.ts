@@ -10,6 +10,7 @@ import { registerRunsCommand } from './commands/runs';
 import { registerStartCommand } from './commands/start';
 import { registerStatusCommand } from './commands/status';
 import { registerSteerCommands } from './commands/steer';
+import { registerVerifyCommand } from './commands/verify';
 import { registerWorkerCommand } from './commands/worker';
 import { version } from '../version';
 
@@ -26,7 +27,8 @@ Examples:
   $ acs-d365 sandbox                          run everything locally, no credentials needed
   $ acs-d365 config validate acs-d365.yaml    check a configuration file
   $ acs-d365 worker --config acs-d365.yaml    run the worker against your Temporal cluster
-  $ acs-d365 status                           show every flow and its state`
+  $ acs-d365 status                           show every flow and its state
+  $ acs-d365 verify                           check that D365 and Campaign agree`
     );
   registerConfigCommand(program);
   registerWorkerCommand(program);
@@ -38,6 +40,7 @@ Examples:
   registerRetryCommand(program);
   registerRejectsCommand(program);
   registerResetCursorCommand(program);
+  registerVerifyCommand(program);
   registerSimulateCommand(program);
   registerCodecServerCommand(program);
   return program;

@@ -47,7 +47,7 @@ export const statusReportSchema = z.strictObject({
     z.strictObject({
       workflowId: z.string(),
       type: z.string().nullable(),
-      flow: z.enum(['ingress', 'egress', 'optout']).nullable(),
+      flow: z.enum(['ingress', 'egress', 'optout', 'verify']).nullable(),
       mapping: z.string().nullable(),
       status: z.string(),
       startedAt: isoTime.nullable(),
@@ -86,4 +86,43 @@ export const rejectsReportSchema = z.strictObject({
       reasons: z.array(z.strictObject({ reason: z.string(), count: z.number().int().positive() })),
     })
   ),
+});
+
+const driftCategory = z.enum(['missing', 'fields', 'duplicate', 'orphan', 'filteredOut', 'optOut']);
+
+const verifyResult = z.strictObject({
+  verifyId: z.string(),
+  startedAt: isoTime,
+  finishedAt: isoTime,
+  outcome: z.enum(['agree', 'drift', 'unverified']),
+  scopes: z.array(
+    z.strictObject({
+      scope: z.string(),
+      counts,
+      drift: z.record(driftCategory, z.number().int().nonnegative()),
+      keys: z.array(
+        z.strictObject({ key: z.string(), category: driftCategory, fields: z.array(z.string()).optional() })
+      ),
+      truncated: z.boolean(),
+      report: z.string().optional(),
+      error: z.string().optional(),
+    })
+  ),
+});
+
+/** `verify --json`: the verify, and with `--repair` what the repair did and the verify after it. */
+export const verifyReportSchema = z.strictObject({
+  verify: verifyResult,
+  repairs: z
+    .array(
+      z.strictObject({
+        scope: z.string(),
+        keys: z.number().int().nonnegative(),
+        leftAlone: z.number().int().nonnegative(),
+        counts,
+        report: z.string().optional(),
+      })
+    )
+    .optional(),
+  afterRepair: verifyResult.optional(),
 });

@@ -263,6 +263,13 @@ const optOutSchema = z.strictObject({
     .default([]),
 });
 
+const verifySchema = z.strictObject({
+  /** How often the verify manager checks that D365 and Campaign agree (`acs-d365 verify` on an interval). */
+  every: duration.default('1d'),
+  /** Records changed this long before a verify started count as pending, not drift. */
+  quiet: duration.optional(),
+});
+
 export const configSchema = z.strictObject({
   dynamics: dynamicsSchema,
   campaign: campaignSchema,
@@ -270,6 +277,7 @@ export const configSchema = z.strictObject({
   ingress: z.array(ingressMappingSchema).default([]),
   egress: egressSchema.optional(),
   optOut: optOutSchema.optional(),
+  verify: verifySchema.optional(),
   /** Where rejects and audit reports are written. */
   reports: z
     .strictObject({

@@ -1,6 +1,11 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowStartOptions } from '@temporalio/client';
 import { type Config } from '../config/schema';
-import { egressManagerWorkflow, ingressManagerWorkflow, optOutManagerWorkflow } from '../workflows';
+import {
+  egressManagerWorkflow,
+  ingressManagerWorkflow,
+  optOutManagerWorkflow,
+  verifyManagerWorkflow,
+} from '../workflows';
 import { ingressManagerId } from '../workflows/ingress/ids';
 import { FlowKey, MappingKey } from '../workflows/search-attributes';
 import { flowOfWorkflowId, ingressMappingOf, managerWorkflowId } from './flow-ids';
@@ -20,12 +25,16 @@ export interface StartFlowsOptions {
   fresh?: boolean;
 }
 
-/** The flows a configuration enables, by name: `ingress:<mapping>` per mapping, `egress`, `optout`. */
+/**
+ * The flows a configuration enables, by name: `ingress:<mapping>` per mapping, `egress`, `optout`, and `verify` (the
+ * verify manager, with `verify.every`).
+ */
 export function configuredFlows(config: Config): string[] {
   return [
     ...config.ingress.map((mapping) => ingressManagerId(mapping.name)),
     ...(config.egress ? ['egress'] : []),
     ...(config.optOut && config.optOut.mode !== 'disabled' ? ['optout'] : []),
+    ...(config.verify ? ['verify'] : []),
   ];
 }
 
@@ -89,6 +98,15 @@ export async function startManager(
       args: [input ?? {}],
       typedSearchAttributes: [{ key: FlowKey, value: 'optout' }],
       staticSummary: 'Opt-out: Campaign denylist ↔ D365 donot* fields',
+    });
+    return;
+  }
+  if (flow === 'verify') {
+    await client.workflow.start(verifyManagerWorkflow, {
+      ...common,
+      args: [input ?? {}],
+      typedSearchAttributes: [{ key: FlowKey, value: 'verify' }],
+      staticSummary: 'Verify: do D365 and Campaign agree? (verify.every)',
     });
     return;
   }

@@ -9,3 +9,5 @@ export { egressPassWorkflow } from './egress/pass';
 export { egressRedriveWorkflow } from './egress/redrive';
 export { optOutManagerWorkflow } from './optout/manager';
 export { optOutPassWorkflow } from './optout/pass';
+export { verifyWorkflow } from './verify/workflow';
+export { verifyManagerWorkflow } from './verify/manager';

@@ -72,7 +72,7 @@ export interface FlowStackOptions {
   /** `temporal.deployment`: the prefix of the stack's workflow ids. @default none */
   deployment?: string;
   /** The flows to configure; connection settings are filled in by the stack. */
-  flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
+  flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut' | 'verify'>;
   /** `reports.sftpFolder`, to publish reports to the Campaign SFTP. @default none */
   reportsSftpFolder?: string;
 }

@@ -50,17 +50,7 @@ export function createIngressActivities(
   cache: PlanCache = createPlanCache(resources)
 ): IngressActivities {
   const deps = planDependencies(resources);
-  const linkSources: ProfileLinkSources = {
-    parentMapping: async () => {
-      const parent = findContactMapping(resources.config);
-      return parent ? cache.get(parent.name) : undefined;
-    },
-    profiles: () =>
-      resources
-        .campaign()
-        .resource({ api: 'profileAndServicesExt', name: 'profile', key: profileKey(resources.config) }),
-    dynamics: () => resources.dynamics(),
-  };
+  const linkSources = profileLinkSources(resources, cache);
   const logger = resources.logger.child({ component: 'ingress' });
   /** What writing a mapping's rows to Campaign needs, for pages and re-drives alike. */
   const writeContext = async (mapping: string) => ({
@@ -109,6 +99,21 @@ export function createIngressActivities(
         input
       );
     },
+  };
+}
+
+/** Where links to profile are resolved from: the contact mapping (to write a missing parent) or the profiles. */
+export function profileLinkSources(resources: WorkerResources, cache: PlanCache): ProfileLinkSources {
+  return {
+    parentMapping: async () => {
+      const parent = findContactMapping(resources.config);
+      return parent ? cache.get(parent.name) : undefined;
+    },
+    profiles: () =>
+      resources
+        .campaign()
+        .resource({ api: 'profileAndServicesExt', name: 'profile', key: profileKey(resources.config) }),
+    dynamics: () => resources.dynamics(),
   };
 }
 

@@ -2,7 +2,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { type DynamicsClient, type Row } from '../../connectors/dynamics';
-import { webApiColumnName } from '../../sync/ingress';
+import { type MappingMode, webApiColumnName } from '../../sync/ingress';
 import { forEachBounded } from '../bounded';
 import { type IngressCounts, ZERO_COUNTS } from './contracts';
 import { type ProfileLinks } from './profile-links';
@@ -62,12 +62,30 @@ export async function redriveIngressRejects(
   const lines = parse<{ key?: string }>(text, { columns: true, skip_empty_lines: true });
   const keyed = lines.filter((line) => isUsableKey(context.resolved, line.key));
   const keys = [...new Set(keyed.map((line) => line.key ?? ''))];
+  const counts = await redriveKeys(context, keys, { mode: 'full', reportId: input.reportId });
+  await rename(file, `${file}.redriven`).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  return { keys: keys.length, unkeyed: lines.length - keyed.length, counts };
+}
+
+/**
+ * Reads each key's current row from D365 and applies it as a pass would (writes by key; a key D365 no longer has is
+ * deleted from Campaign when the mapping applies deletes). `full` writes every mapped field, as a replay; `incremental`
+ * leaves `applyUpdates: false` fields of existing records alone, as a pass. Records still refused go to the rejects
+ * report `reportId`.
+ */
+export async function redriveKeys(
+  context: RedriveContext,
+  keys: readonly string[],
+  options: { mode: MappingMode; reportId: string }
+): Promise<IngressCounts> {
   const counts: IngressCounts = { ...ZERO_COUNTS };
   const rejects: RejectRow[] = [];
-  const scope = { resolved: context.resolved, links: context.profileLinks(), mode: 'full' as const };
+  const scope = { resolved: context.resolved, links: context.profileLinks(), mode: options.mode };
   for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
     const batch = keys.slice(start, start + KEYS_PER_QUERY);
-    const rows = await readRows(context, batch);
+    const rows = await readRowsByKey(context.resolved, context.dynamics, batch);
     counts.read += batch.length;
     await forEachBounded(batch, context, async (key) => {
       const row = rows.get(key.toLowerCase());
@@ -81,11 +99,8 @@ export async function redriveIngressRejects(
     });
     context.heartbeat?.(start + batch.length);
   }
-  await new RejectsReport(context.reportsFolder, input.mapping, input.reportId).append(rejects);
-  await rename(file, `${file}.redriven`).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-  });
-  return { keys: keys.length, unkeyed: lines.length - keyed.length, counts };
+  await new RejectsReport(context.reportsFolder, context.resolved.mapping.name, options.reportId).append(rejects);
+  return counts;
 }
 
 /** A key the report can be re-driven by: a GUID for a primary key, any non-empty text for an alternate key. */
@@ -99,13 +114,25 @@ function keyLiteral(resolved: ResolvedMapping, key: string): string {
   return resolved.plan.key.column.type === 'Uniqueidentifier' ? key : `'${key.replace(/'/g, "''")}'`;
 }
 
-async function readRows(context: RedriveContext, keys: readonly string[]): Promise<Map<string, Row>> {
-  const { plan, table } = context.resolved;
+/**
+ * The current D365 rows of these keys (at most {@link KEYS_PER_QUERY}), by lower-cased key, with the mapping's
+ * columns and `extraColumns`.
+ */
+export async function readRowsByKey(
+  resolved: ResolvedMapping,
+  dynamics: DynamicsClient,
+  keys: readonly string[],
+  extraColumns: readonly string[] = []
+): Promise<Map<string, Row>> {
+  const { plan, table } = resolved;
   const keyColumn = webApiColumnName(plan.key.column);
   const rows = new Map<string, Row>();
-  const pages = context.dynamics.readPages(table.entitySetName, {
-    select: [...plan.select],
-    filter: keys.map((key) => `${keyColumn} eq ${keyLiteral(context.resolved, key)}`).join(' or '),
+  // A key that cannot be a D365 id (e.g. a Campaign record's externalId typed by hand) has no row: not asked for.
+  const usable = keys.filter((key) => isUsableKey(resolved, key));
+  if (usable.length === 0) return rows;
+  const pages = dynamics.readPages(table.entitySetName, {
+    select: [...new Set([...plan.select, ...extraColumns])],
+    filter: usable.map((key) => `${keyColumn} eq ${keyLiteral(resolved, key)}`).join(' or '),
     includeAnnotations: 'OData.Community.Display.V1.FormattedValue',
   });
   for await (const page of pages) {

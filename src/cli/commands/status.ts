@@ -39,7 +39,12 @@ export interface FlowReport {
   detail?: Record<string, unknown>;
 }
 
-const MANAGER_TYPES = ['ingressManagerWorkflow', 'egressManagerWorkflow', 'optOutManagerWorkflow'];
+const MANAGER_TYPES = [
+  'ingressManagerWorkflow',
+  'egressManagerWorkflow',
+  'optOutManagerWorkflow',
+  'verifyManagerWorkflow',
+];
 const DEFAULT_INTERVAL = '2s';
 
 export function registerStatusCommand(program: Command): void {

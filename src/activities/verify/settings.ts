@@ -1,0 +1,26 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { durationToMs } from '../../config/duration';
+import { type Config } from '../../config/schema';
+import { type VerifyScope, verifyScopes } from '../../sync/verify';
+
+/** What the verify manager runs: how often, its quiet period, and every configured scope. */
+export interface VerifySettings {
+  everyMs: number;
+  quietMs: number;
+  scopes: VerifyScope[];
+}
+
+/** The `verify` block of the worker's configuration; a non-retryable failure when there is none. */
+export function verifySettings(config: Config): VerifySettings {
+  if (!config.verify) {
+    throw ApplicationFailure.nonRetryable(
+      "the worker's configuration has no verify block; add verify.every, or stop this flow",
+      'FlowConfigError'
+    );
+  }
+  return {
+    everyMs: durationToMs(config.verify.every),
+    quietMs: config.verify.quiet ? durationToMs(config.verify.quiet) : 0,
+    scopes: verifyScopes(config),
+  };
+}

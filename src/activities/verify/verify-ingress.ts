@@ -1,0 +1,175 @@
+import { CampaignDuplicateKeyError, changedFields, parseAcsDate } from '../../connectors/campaign';
+import { type DynamicsClient } from '../../connectors/dynamics';
+import { type CampaignValue, mapRecord } from '../../sync/ingress';
+import {
+  type CampaignNow,
+  type ComparedField,
+  type D365Now,
+  type DriftedKey,
+  IngressTally,
+  ingressVerdict,
+  recordDigest,
+  type SourceKind,
+  type VerifyScopeResult,
+  type VerifyTiming,
+} from '../../sync/verify';
+import { forEachBounded } from '../bounded';
+import { KEYS_PER_QUERY, readRowsByKey } from '../ingress/redrive';
+import { type ResolvedMapping } from '../ingress/resolve';
+import { VerifyReport } from './report-file';
+import { scopeResult, type VerifyProgress } from './scope-result';
+
+/** Asks D365 for choice labels with the rows (`picklists: label`), as the flow does. */
+const FORMATTED_VALUES = 'OData.Community.Display.V1.FormattedValue';
+const MODIFIED_ON = 'modifiedon';
+/** Campaign records per listing page. */
+const CAMPAIGN_PAGE = 500;
+const HEARTBEAT_EVERY = 1000;
+
+export interface VerifyIngressContext {
+  resolved: ResolvedMapping;
+  dynamics: DynamicsClient;
+  /** Rows per D365 page (`dynamics.pageSize`). */
+  pageSize: number;
+  /** Campaign reads at once during the re-check (`campaign.maxConcurrentRequests`). */
+  concurrency: number;
+  reportsFolder: string;
+  progress?: (progress: VerifyProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface VerifyScopeInput {
+  verifyId: string;
+  timing: VerifyTiming;
+}
+
+/**
+ * Verifies one ingress mapping: one pass over the D365 table keeps a digest per key of the record the mapping would
+ * write (the flow's own `mapRecord`), then the Campaign listing streams by and is checked against it; every key that
+ * looks different is then re-read from both systems and judged with the writer's own comparison, so that records
+ * changed meanwhile are counted apart. Memory grows with the number of keys, never with records.
+ *
+ * Compared: the fields the flow keeps updated. Fields with `applyUpdates: false` are written at creation and replay
+ * only (Campaign owns them afterwards), and links to profile are resolved by the writer: neither is compared.
+ */
+export async function verifyIngressMapping(
+  context: VerifyIngressContext,
+  input: VerifyScopeInput
+): Promise<VerifyScopeResult> {
+  const { resolved } = context;
+  const { plan, mapping } = resolved;
+  const compared = comparedFields(resolved);
+  const normalize = keyNormalizer(resolved);
+  const tally = new IngressTally({ deletes: mapping.deletes, deleteFilteredOut: plan.deleteFilteredOut });
+  let unkeyedRows = 0;
+  let done = 0;
+  const beat = (step: string) => {
+    done += 1;
+    if (done % HEARTBEAT_EVERY === 0) context.progress?.({ step, done });
+    if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
+  };
+
+  for await (const page of context.dynamics.readPages(resolved.table.entitySetName, {
+    select: [...plan.select],
+    pageSize: context.pageSize,
+    includeAnnotations: FORMATTED_VALUES,
+  })) {
+    for (const row of page.rows) {
+      const mapped = mapRecord(row, plan, 'incremental');
+      if (mapped.key === null) unkeyedRows += 1;
+      else if (mapped.kind === 'write')
+        tally.addSource(normalize(mapped.key), 'expected', recordDigest(mapped.values, compared));
+      else tally.addSource(normalize(mapped.key), mapped.kind === 'filtered-out' ? 'filteredOut' : 'rejected');
+      beat('d365');
+    }
+  }
+  done = 0;
+  for await (const record of resolved.target.list({ lineCount: CAMPAIGN_PAGE })) {
+    const key = record[mapping.key.to];
+    const text = typeof key === 'string' || typeof key === 'number' ? String(key) : '';
+    tally.addTarget(text === '' ? undefined : normalize(text), recordDigest(record, compared));
+    beat('campaign');
+  }
+
+  const { candidates, counts } = tally.finish();
+  const recheck = { agree: 0, changed: 0, pending: 0 };
+  const drifted: DriftedKey[] = [];
+  const keys = candidates.map((candidate) => candidate.key);
+  for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
+    const batch = keys.slice(start, start + KEYS_PER_QUERY);
+    const rows = await readRowsByKey(resolved, context.dynamics, batch, [MODIFIED_ON]);
+    await forEachBounded(batch, context, async (key) => {
+      const row = rows.get(key.toLowerCase());
+      const d365 = row ? d365Now(resolved, row) : { now: { kind: 'absent' as const } };
+      const campaign = await campaignNow(resolved, key, d365.desired, compared);
+      const rules = { deletes: mapping.deletes, deleteFilteredOut: plan.deleteFilteredOut };
+      const verdict = ingressVerdict(d365.now, campaign, rules, input.timing);
+      if (verdict.kind === 'drift') {
+        drifted.push({ key, category: verdict.category, ...(verdict.fields ? { fields: verdict.fields } : {}) });
+      } else recheck[verdict.kind] += 1;
+    });
+    context.progress?.({ step: 'recheck', done: start + batch.length });
+  }
+  return scopeResult(
+    `ingress:${mapping.name}`,
+    {
+      ...counts,
+      agree: counts.agree + recheck.agree,
+      unkeyedRows,
+      changedDuringVerify: recheck.changed,
+      pending: recheck.pending,
+    },
+    drifted,
+    new VerifyReport(context.reportsFolder, input.verifyId, `ingress:${mapping.name}`)
+  );
+}
+
+/** The fields verify compares: those the flow keeps updated, links to profile left out. */
+export function comparedFields(resolved: ResolvedMapping): ComparedField[] {
+  return resolved.plan.fields
+    .filter((planned) => planned.applyUpdates && !resolved.profileLinks.includes(planned.field.name))
+    .map((planned) => ({ name: planned.field.name, type: planned.field.type }));
+}
+
+/** D365 ids compare without case (Dataverse writes them lower-case); other keys as they are. */
+function keyNormalizer(resolved: ResolvedMapping): (key: string) => string {
+  return resolved.plan.key.column.type === 'Uniqueidentifier' ? (key) => key.toLowerCase() : (key) => key;
+}
+
+function d365Now(
+  resolved: ResolvedMapping,
+  row: Record<string, unknown>
+): { now: D365Now; desired?: Record<string, CampaignValue> } {
+  const modifiedOn = typeof row[MODIFIED_ON] === 'string' ? row[MODIFIED_ON] : null;
+  const mapped = mapRecord(row, resolved.plan, 'incremental');
+  const kind: SourceKind =
+    mapped.kind === 'write' ? 'expected' : mapped.kind === 'filtered-out' ? 'filteredOut' : 'rejected';
+  return { now: { kind, modifiedOn }, ...(mapped.kind === 'write' ? { desired: mapped.values } : {}) };
+}
+
+async function campaignNow(
+  resolved: ResolvedMapping,
+  key: string,
+  desired: Record<string, CampaignValue> | undefined,
+  compared: readonly ComparedField[]
+): Promise<CampaignNow> {
+  try {
+    const record = await resolved.target.findByKey({ [resolved.mapping.key.to]: key });
+    if (!record) return { kind: 'none' };
+    const wanted = Object.fromEntries(
+      compared
+        .filter((field) => desired && field.name in desired)
+        .map((field) => [field.name, desired?.[field.name] ?? null])
+    );
+    const lastModified = acsTime(record.lastModified);
+    return { kind: 'one', differing: Object.keys(changedFields(record, wanted)), lastModified };
+  } catch (error) {
+    if (error instanceof CampaignDuplicateKeyError) return { kind: 'several', count: error.matches };
+    throw error;
+  }
+}
+
+/** An ACS time as ISO 8601, or null when absent or unreadable. */
+export function acsTime(value: unknown): string | null {
+  return typeof value === 'string' ? (parseAcsDate(value)?.toISOString() ?? null) : null;
+}

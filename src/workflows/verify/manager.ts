@@ -1,0 +1,123 @@
+import {
+  continueAsNew,
+  defineQuery,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type * as activities from '../../activities';
+import type { VerifySettings } from '../../activities/verify';
+import { verifyIdAt } from '../../sync/verify';
+import { failureMessage } from '../failure-message';
+import { FlowKey } from '../search-attributes';
+import { ManagerLoop, passesPerRunOf, type LoopPhase, type ManagerState } from '../manager-loop';
+import { verifyWorkflow } from './workflow';
+
+type Activities = ReturnType<typeof activities.createActivities>;
+
+/** The last verify: when it ended, its outcome and the drifted records per scope (what `status` shows). */
+export interface LastVerify {
+  pass: number;
+  verifyId: string;
+  outcome: 'agree' | 'drift' | 'unverified';
+  finishedAt: string;
+  /** Drifted records per scope, e.g. `{ 'ingress:contacts': 2, optout: 0, egress: 0 }`. */
+  counts: Record<string, number>;
+}
+
+export interface VerifyManagerState extends ManagerState {
+  lastPass?: LastVerify;
+}
+
+export interface VerifyManagerInput {
+  state?: Partial<VerifyManagerState>;
+  /** Verifies per run before continue-as-new (default 50); carried over. */
+  passesPerRun?: number;
+}
+
+export interface VerifyManagerStatus {
+  phase: 'waiting' | 'syncing' | 'paused';
+  passes: number;
+  lastPass?: LastVerify;
+  nextRunAt?: string;
+  lastError?: string;
+}
+
+export const verifyStatusQuery = defineQuery<VerifyManagerStatus>('status');
+
+const control = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['FlowConfigError'] },
+});
+
+const PHASES: Record<LoopPhase, VerifyManagerStatus['phase']> = {
+  starting: 'waiting',
+  waiting: 'waiting',
+  transfer: 'syncing',
+  pass: 'syncing',
+  failed: 'waiting',
+  paused: 'paused',
+};
+
+/**
+ * The verify manager (`verify`, with `verify.every` in the configuration): waits the interval (or "sync now"), then
+ * runs `verifyWorkflow` as a child (`verify:<time>`, no repair) and keeps its outcome and drift counts per scope for
+ * `status`. It waits first: right after `start all`, the flows have not had their first pass yet. The settings are
+ * read again before every verify.
+ */
+export async function verifyManagerWorkflow(input: VerifyManagerInput = {}): Promise<void> {
+  const state: VerifyManagerState = { passes: 0, paused: false, ...input.state };
+  const loop = new ManagerLoop<VerifySettings>(state, { passAtOnce: false, passesPerRun: input.passesPerRun });
+  setHandler(verifyStatusQuery, (): VerifyManagerStatus => ({
+    phase: PHASES[loop.shownPhase],
+    passes: state.passes,
+    ...(state.lastPass ? { lastPass: state.lastPass } : {}),
+    ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
+    ...(state.lastError ? { lastError: state.lastError } : {}),
+  }));
+  upsertSearchAttributes([{ key: FlowKey, value: 'verify' }]);
+
+  await loop.run({
+    check: async () => ({ settings: await control.loadVerifySettings({}) }),
+    pass: (settings) => runVerify(state, settings),
+  });
+  await continueAsNew<typeof verifyManagerWorkflow>({ state, ...passesPerRunOf(input) });
+}
+
+async function runVerify(state: VerifyManagerState, settings: VerifySettings): Promise<'done' | 'failed'> {
+  const pass = state.passes + 1;
+  const verifyId = verifyIdAt(new Date());
+  try {
+    const { verify } = await executeChild(verifyWorkflow, {
+      // `verify:<time>` (`<deployment>/verify:<time>` in a named deployment), as a verify started from the CLI.
+      workflowId: `${workflowInfo().workflowId}:${verifyId}`,
+      staticSummary: `scheduled verify ${pass}`,
+      args: [{ verifyId, quietMs: settings.quietMs, scopes: settings.scopes, repair: false }],
+    });
+    state.lastPass = {
+      pass,
+      verifyId,
+      outcome: verify.outcome,
+      finishedAt: verify.finishedAt,
+      counts: Object.fromEntries(
+        verify.scopes.map((scope) => [scope.scope, Object.values(scope.drift).reduce((a, b) => a + b, 0)])
+      ),
+    };
+    upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
+    state.lastError = verify.scopes.some((scope) => scope.error)
+      ? `verify ${pass}: ${verify.scopes
+          .filter((scope) => scope.error)
+          .map((scope) => `${scope.scope} not verified: ${scope.error}`)
+          .join('; ')}`
+      : undefined;
+    return 'done';
+  } catch (err) {
+    state.lastError = `verify ${pass} failed: ${failureMessage(err)}`;
+    return 'failed';
+  } finally {
+    state.passes = pass;
+  }
+}
