@@ -79,7 +79,11 @@ describe('acs-d365 verify', () => {
     await runPass(activities, MAPPING, 'full', 'initial');
     let link: string | undefined;
     for (;;) {
-      const page = await activities.syncOptOutD365Page({ reportId: 'initial', pendingRoom: 0, ...(link ? { link } : {}) });
+      const page = await activities.syncOptOutD365Page({
+        reportId: 'initial',
+        pendingRoom: 0,
+        ...(link ? { link } : {}),
+      });
       if (page.deltaLink) break;
       link = page.nextLink;
     }
