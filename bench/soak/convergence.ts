@@ -1,9 +1,10 @@
-import { type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import path from 'node:path';
 import { createWorkerResources } from '../../src/activities';
 import { createLogger } from '../../src/logging/logger';
 import { convergenceFlows, runConvergenceScenario } from '../../test/harness/convergence-scenario';
-import { startBenchStack } from '../lib/stack';
+import { PROJECT_ROOT, startBenchStack } from '../lib/stack';
 
 const NAME = 'soak-converge';
 
@@ -124,12 +125,26 @@ async function main(): Promise<void> {
     console.log(
       report.drift === 0 ? 'converged: no drift' : `DRIFT ${report.drift}; repeat with --seed ${options.seed}`
     );
-    process.exitCode = report.drift === 0 ? 0 : 3;
+    const verify = productVerify(stack.configFile, stack.secretEnv);
+    console.log(`acs-d365 verify: exit ${verify.status}\n${verify.stdout}`);
+    process.exitCode = report.drift === 0 && verify.status === 0 ? 0 : 3;
   } finally {
     worker?.kill('SIGKILL');
     await resources.close();
     await stack.close();
   }
+}
+
+/** `acs-d365 verify` over every scope, as an operator runs it: the product's own check of the same systems. */
+function productVerify(
+  configFile: string,
+  secretEnv: Record<string, string>
+): { status: number | null; stdout: string } {
+  const result = spawnSync('node', [path.join(PROJECT_ROOT, 'bin', 'acs-d365.js'), 'verify', '--config', configFile], {
+    env: { ...process.env, ...secretEnv },
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: `${result.stdout}${result.stderr}` };
 }
 
 main().catch((error: unknown) => {

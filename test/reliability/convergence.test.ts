@@ -1,4 +1,4 @@
-import { assertBuildIsFresh } from '../harness/cli';
+import { assertBuildIsFresh, runCli } from '../harness/cli';
 import { convergenceFlows, runConvergenceScenario } from '../harness/convergence-scenario';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { seedFromEnv } from '../harness/reliability';
@@ -7,7 +7,7 @@ const NAME = 'rel-converge';
 
 /**
  * The whole system converges: all flows on from the start, random changes on both sides, worker SIGKILLs, a mapping
- * change with replay and opt-out mode switches, then quiet: the oracle finds no drift. A failure prints its seed;
+ * change with replay and opt-out mode switches, then quiet: the oracle finds no drift, and `acs-d365 verify` exits 0. A failure prints its seed;
  * `CONVERGENCE_SEED=<n>` repeats the same changes, kills and configuration changes (the flows' timing still varies).
  * The large size: `npm run soak -- --convergence` (bench/README.md).
  */
@@ -58,5 +58,9 @@ describe('whole-system convergence', () => {
     );
     if (report.drift > 0) process.stdout.write(`convergence drift; repeat with CONVERGENCE_SEED=${seed}\n`);
     expect(report).toEqual({ drift: 0, byCategory: {} });
+    // The product's own check agrees: `acs-d365 verify` over every scope exits 0.
+    const verify = await runCli(['verify', '--config', stack.configFile], stack.secretEnv);
+    if (verify.code !== 0) process.stdout.write(`verify: ${verify.stdout}${verify.stderr}\n`);
+    expect(verify.code).toBe(0);
   }, 180_000);
 });
