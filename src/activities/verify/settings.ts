@@ -20,7 +20,19 @@ export function verifySettings(config: Config): VerifySettings {
   }
   return {
     everyMs: durationToMs(config.verify.every),
-    quietMs: config.verify.quiet ? durationToMs(config.verify.quiet) : 0,
+    quietMs: config.verify.quiet ? durationToMs(config.verify.quiet) : defaultQuietMs(config),
     scopes: verifyScopes(config),
   };
+}
+
+/**
+ * The quiet period when none is given: the longest interval of the flows verify checks (ingress mappings, opt-out).
+ * A change younger than that may not have had its pass yet; egress writes nothing verify compares by time.
+ */
+export function defaultQuietMs(config: Config): number {
+  const intervals = [
+    ...config.ingress.map((mapping) => mapping.every),
+    ...(config.optOut && config.optOut.mode !== 'disabled' ? [config.optOut.every] : []),
+  ];
+  return Math.max(0, ...intervals.map(durationToMs));
 }

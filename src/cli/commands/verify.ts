@@ -3,6 +3,7 @@ import { createWorkerResources } from '../../activities';
 import { createPlanCache } from '../../activities/ingress';
 import { createVerifyActivities } from '../../activities/verify';
 import { runRepair, runVerify } from '../../activities/verify/run';
+import { defaultQuietMs } from '../../activities/verify/settings';
 import { durationToMs, isDuration } from '../../config/duration';
 import { MissingSecretsError, readSecrets } from '../../config/secrets';
 import { type Config } from '../../config/schema';
@@ -21,7 +22,7 @@ interface VerifyOptions {
   json?: boolean;
   repair?: boolean;
   inWorker?: boolean;
-  quiet: number;
+  quiet?: number;
   only?: string[];
 }
 
@@ -40,10 +41,10 @@ export function registerVerifyCommand(program: Command): void {
     .addOption(
       new Option(
         '--quiet <duration>',
-        'records changed this long before verify started count as pending, not drift (e.g. the flows’ interval)'
+        'records their flow reads changed this long before verify started count as pending, not drift (0s: none)'
       )
         .argParser(parseQuiet)
-        .default(0, '0s')
+        .default(undefined, 'the longest every of the flows')
     )
     .option('--only <scopes...>', 'verify only these: ingress:<mapping>, optout, egress')
     .addHelpText(
@@ -72,7 +73,7 @@ Examples:
       const startedAt = new Date();
       const input: VerifyWorkflowInput = {
         verifyId: verifyIdAt(startedAt),
-        quietMs: options.quiet,
+        quietMs: options.quiet ?? defaultQuietMs(config),
         scopes: selected.scopes,
         repair: options.repair === true,
       };

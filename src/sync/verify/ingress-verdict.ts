@@ -22,8 +22,8 @@ export interface IngressRules {
 
 /**
  * The verdict on one key re-read from both systems. Several Campaign records for one key are drift whatever else
- * (the writer refuses such a key). Otherwise a key that either side changed after verify started, or within the quiet
- * period, is not drift; the rest is judged as the flows would leave it: present exactly once with equal fields when
+ * (the writer refuses such a key). Otherwise a key that either side changed after verify started, or that D365 changed
+ * within the quiet period, is not drift; the rest is judged as the flows would leave it: present exactly once with equal fields when
  * the mapping writes the row, absent when deletes remove it.
  */
 export function ingressVerdict(
@@ -37,7 +37,8 @@ export function ingressVerdict(
   const campaignTime = campaign.kind === 'one' ? campaign.lastModified : null;
   const drift = ingressDrift(d365, campaign, rules);
   if (drift.kind === 'agree') return drift;
-  const recent = recency(timing, [d365Time], [campaignTime]);
+  // Ingress reads D365 only: a profile edited in Campaign before verify started is drift, however recent.
+  const recent = recency(timing, [d365Time], [campaignTime], { d365: true, campaign: false });
   return recent ? { kind: recent } : drift;
 }
 

@@ -11,7 +11,8 @@ export interface PairNow {
 
 /**
  * The verdict on one contact's opt-out pairs, by the flow's own rule (`decideOptOut`): a pair whose decision still
- * wants a write is drift, unless a side changed after verify started or within the quiet period.
+ * wants a write is drift, unless a side changed after verify started, or a side the mode reads from changed within the
+ * quiet period.
  */
 export function optOutVerdict(mode: OptOutMode, pairs: readonly PairNow[], timing: VerifyTiming): Verdict {
   const differing = pairs.filter((pair) => decideOptOut(mode, pair.d365, pair.campaign).write !== 'none');
@@ -19,7 +20,8 @@ export function optOutVerdict(mode: OptOutMode, pairs: readonly PairNow[], timin
   const recent = recency(
     timing,
     differing.map((pair) => pair.d365.changedAt),
-    differing.map((pair) => pair.campaign.changedAt)
+    differing.map((pair) => pair.campaign.changedAt),
+    { d365: mode !== 'campaign-to-d365', campaign: mode !== 'd365-to-campaign' }
   );
   if (recent) return { kind: recent };
   return { kind: 'drift', category: 'optOut', fields: differing.map((pair) => pair.attribute).sort() };

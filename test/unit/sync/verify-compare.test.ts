@@ -259,7 +259,38 @@ describe('recency', () => {
     ['D365 in the start’s second', ['2026-01-01T12:00:00Z'], [], 'changed'],
     ['Campaign after the start (epoch ms)', [], [Date.parse('2026-01-01T12:00:00.600Z')], 'changed'],
   ] as const)('%s', (_what, d365, campaign, expected) => {
-    expect(recency(timing, d365, campaign)).toBe(expected);
+    expect(recency(timing, d365, campaign, { d365: true, campaign: true })).toBe(expected);
+  });
+
+  const quiet = { ...timing, quietMs: 60_000 };
+  const recentD365 = ['2026-01-01T11:59:30Z'];
+  const recentCampaign = ['2026-01-01T11:59:30.000Z'];
+  it.each([
+    ['D365 changed in the quiet period, D365 a source', recentD365, [], { d365: true, campaign: false }, 'pending'],
+    [
+      'D365 changed in the quiet period, Campaign the only source',
+      recentD365,
+      [],
+      { d365: false, campaign: true },
+      undefined,
+    ],
+    [
+      'Campaign changed in the quiet period, D365 the only source',
+      [],
+      recentCampaign,
+      { d365: true, campaign: false },
+      undefined,
+    ],
+    [
+      'Campaign changed in the quiet period, both sources',
+      [],
+      recentCampaign,
+      { d365: true, campaign: true },
+      'pending',
+    ],
+    ['a change before the quiet period', ['2026-01-01T11:58:00Z'], [], { d365: true, campaign: true }, undefined],
+  ] as const)('%s', (_what, d365, campaign, sources, expected) => {
+    expect(recency(quiet, d365, campaign, sources)).toBe(expected);
   });
 });
 
