@@ -208,6 +208,27 @@ async function configProblemsAsResult<S>(check: () => Promise<CheckedSettings<S>
   }
 }
 
+/** The phases a flow without an initial transfer shows in `status`: a pass running shows as `running`. */
+export function passPhases<R extends string>(running: R): Record<LoopPhase, R | 'waiting' | 'paused'> {
+  return {
+    starting: 'waiting',
+    waiting: 'waiting',
+    transfer: running,
+    pass: running,
+    failed: 'waiting',
+    paused: 'paused',
+  };
+}
+
+/** The settings after a preflight against the live systems: its problems, or the settings when it found none. */
+export async function checkedSettings<S>(
+  preflight: () => Promise<{ problems: Problem[] }>,
+  load: () => Promise<S>
+): Promise<CheckedSettings<S>> {
+  const { problems } = await preflight();
+  return problems.length > 0 ? { problems } : { settings: await load() };
+}
+
 /** Problems one per line, path first. */
 function problemsText(problems: readonly Problem[]): string {
   return problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');

@@ -2,11 +2,12 @@ import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttrib
 import type { FlowSettings } from '../../activities/flow-settings';
 import { failureMessage } from '../failure-message';
 import {
+  checkedSettings,
+  passPhases,
   childWorkflowId,
   ManagerLoop,
   passesPerRunOf,
   type CheckedSettings,
-  type LoopPhase,
   type ManagerState,
 } from '../manager-loop';
 import { FlowKey } from '../search-attributes';
@@ -51,20 +52,14 @@ export async function egressManagerWorkflow(input: EgressManagerInput = {}): Pro
   await continueAsNew<typeof egressManagerWorkflow>({ state, ...passesPerRunOf(input) });
 }
 
-const PHASES: Record<LoopPhase, EgressStatus['phase']> = {
-  starting: 'waiting',
-  waiting: 'waiting',
-  transfer: 'applying',
-  pass: 'applying',
-  failed: 'waiting',
-  paused: 'paused',
-};
+const PHASES = passPhases('applying');
 
 /** D365 checked for what egress writes (tables, columns, keys, owner), then the interval, from the configuration as it is now. */
 async function egressSettings(): Promise<CheckedSettings<FlowSettings>> {
-  const { problems } = await control.preflightEgress({});
-  if (problems.length > 0) return { problems };
-  return { settings: await control.loadFlowSettings({ flow: 'egress' }) };
+  return checkedSettings(
+    () => control.preflightEgress({}),
+    () => control.loadFlowSettings({ flow: 'egress' })
+  );
 }
 
 async function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {

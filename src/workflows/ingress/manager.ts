@@ -2,6 +2,7 @@ import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttrib
 import type { IngressSettings } from '../../activities/ingress/settings';
 import { failureMessage } from '../failure-message';
 import {
+  checkedSettings,
   childWorkflowId,
   ManagerLoop,
   passesPerRunOf,
@@ -121,9 +122,10 @@ const PHASES: Record<LoopPhase, IngressPhase> = {
 
 /** The mapping checked against both systems, then its settings, from the worker's configuration as it is now. */
 async function ingressSettings(mapping: string): Promise<CheckedSettings<IngressSettings>> {
-  const { problems } = await control.preflightIngress({ mapping });
-  if (problems.length > 0) return { problems };
-  return { settings: await control.loadIngressSettings({ mapping }) };
+  return checkedSettings(
+    () => control.preflightIngress({ mapping }),
+    () => control.loadIngressSettings({ mapping })
+  );
 }
 
 async function runInitialTransfer(

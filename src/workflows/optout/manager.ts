@@ -2,11 +2,12 @@ import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttrib
 import type { FlowSettings } from '../../activities/flow-settings';
 import { failureMessage } from '../failure-message';
 import {
+  checkedSettings,
+  passPhases,
   childWorkflowId,
   ManagerLoop,
   passesPerRunOf,
   type CheckedSettings,
-  type LoopPhase,
   type ManagerState,
 } from '../manager-loop';
 import { FlowKey } from '../search-attributes';
@@ -63,20 +64,14 @@ export async function optOutManagerWorkflow(input: OptOutManagerInput = {}): Pro
   await continueAsNew<typeof optOutManagerWorkflow>({ state, ...passesPerRunOf(input) });
 }
 
-const PHASES: Record<LoopPhase, OptOutStatus['phase']> = {
-  starting: 'waiting',
-  waiting: 'waiting',
-  transfer: 'syncing',
-  pass: 'syncing',
-  failed: 'waiting',
-  paused: 'paused',
-};
+const PHASES = passPhases('syncing');
 
 /** The pairs checked against D365, then the mode and interval, from the worker's configuration as it is now. */
 async function optOutSettings(): Promise<CheckedSettings<FlowSettings>> {
-  const { problems } = await control.preflightOptOut({});
-  if (problems.length > 0) return { problems };
-  return { settings: await control.loadFlowSettings({ flow: 'optout' }) };
+  return checkedSettings(
+    () => control.preflightOptOut({}),
+    () => control.loadFlowSettings({ flow: 'optout' })
+  );
 }
 
 async function runPass(state: OptOutManagerState, mode: string): Promise<'done' | 'failed'> {

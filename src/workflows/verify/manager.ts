@@ -13,7 +13,7 @@ import type { VerifySettings } from '../../activities/verify';
 import { verifyIdAt } from '../../sync/verify';
 import { failureMessage } from '../failure-message';
 import { FlowKey } from '../search-attributes';
-import { ManagerLoop, passesPerRunOf, type LoopPhase, type ManagerState } from '../manager-loop';
+import { ManagerLoop, passesPerRunOf, passPhases, type ManagerState } from '../manager-loop';
 import { verifyWorkflow } from './workflow';
 
 type Activities = ReturnType<typeof activities.createActivities>;
@@ -53,14 +53,7 @@ const control = proxyActivities<Activities>({
   retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['FlowConfigError'] },
 });
 
-const PHASES: Record<LoopPhase, VerifyManagerStatus['phase']> = {
-  starting: 'waiting',
-  waiting: 'waiting',
-  transfer: 'syncing',
-  pass: 'syncing',
-  failed: 'waiting',
-  paused: 'paused',
-};
+const PHASES = passPhases('syncing');
 
 /**
  * The verify manager (`verify`, with `verify.every` in the configuration): waits the interval (or "sync now"), then
