@@ -76,8 +76,8 @@ export async function checkConvergence(resources: WorkerResources, config: Confi
         if (text(contact[field.from]) !== text(profile[field.to])) add('profile-differs', `${id}: ${field.to}`);
       }
     }
-    // D365 refuses every write to an inactive contact (docs/optout.md): its pairs cannot be judged.
-    if (contact.statecode !== 0) continue;
+    // A profile the filter keeps out is an orphan (above), on its way out: its pairs are not judged.
+    if (mapping && !kept) continue;
     for (const pair of pairs) {
       if ((contact[pair.dynamics] === true) !== (profile[campaignApiField(pair.campaign)] === true)) {
         add('optout-disagrees', `${id}: ${pair.campaign}/${pair.dynamics}`);

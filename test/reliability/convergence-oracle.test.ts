@@ -54,7 +54,7 @@ describe('checkConvergence (the convergence oracle)', () => {
     const missing = await contact();
     await contact({ statecode: 1, statuscode: 2 }); // filtered out, no profile: not drift
     const filteredOut = await contact({ statecode: 1, statuscode: 2, donotemail: true });
-    await profile(filteredOut); // an orphan; its opt-out pair is not judged (D365 refuses writes to it)
+    await profile(filteredOut); // an orphan; its opt-out pair is not judged (the profile is on its way out)
     const deleted = randomUUID();
     await profile(deleted);
     const differs = await contact({ firstname: 'Grace' });
