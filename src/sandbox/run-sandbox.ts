@@ -205,6 +205,7 @@ async function announceWhenWorkerAnswers(
     print(`  ${cli} runs ingress:contacts ${withConfig}  pass history`);
     print(`  ${cli} sync-now all ${withConfig}           run every flow's pass now`);
     print(`  ${cli} rejects ingress:contacts ${withConfig}`);
+    print(`  ${cli} verify --in-worker ${withConfig}      do D365 and Campaign agree? (exit 0, or 3 with the keys)`);
     print(`  ${cli} pause egress ${withConfig}   /   resume egress`);
     print('');
     print('Press Ctrl-C to stop.');

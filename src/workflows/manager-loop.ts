@@ -162,14 +162,15 @@ export class ManagerLoop<S extends { everyMs: number }> {
 
   private async runStep(steps: FlowSteps<S>, step: 'transfer' | 'pass'): Promise<void> {
     this.loop = stepStarted(this.loop, step);
+    // The phase stays on this step until the loop waits: a transfer owed right after a pass (an expired delta token)
+    // never shows as `waiting` in between.
+    this.phase = step;
     const settings = await this.checked(steps);
     if (!settings) {
       this.loop = stepEnded(this.loop, step, 'blocked');
       return;
     }
-    this.phase = step;
     const outcome = step === 'transfer' && steps.transfer ? await steps.transfer(settings) : await steps.pass(settings);
-    this.phase = 'waiting';
     this.loop = stepEnded(this.loop, step, outcome);
   }
 
