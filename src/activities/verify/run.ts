@@ -28,7 +28,7 @@ export async function runVerify(activities: VerifyActivities, run: VerifyRun): P
     try {
       results.push(
         scope.kind === 'ingress'
-          ? await activities.verifyIngress({ ...call, mapping: scope.mapping })
+          ? await activities.verifyIngress({ ...call, ...ingressScopeInput(scope) })
           : scope.kind === 'optout'
             ? await activities.verifyOptOut(call)
             : await activities.verifyEgress(call)
@@ -58,4 +58,12 @@ export async function runRepair(activities: VerifyActivities, result: VerifyResu
 
 export function unverified(scope: string, reason: string): VerifyScopeResult {
   return { scope, counts: {}, drift: emptyDrift(), keys: [], truncated: false, error: reason };
+}
+
+/** What an ingress scope's activity takes besides the call: the mapping and, when known, the flow's cursor. */
+export function ingressScopeInput(scope: { mapping: string; unappliedSince?: string }): {
+  mapping: string;
+  unappliedSince?: string;
+} {
+  return { mapping: scope.mapping, ...(scope.unappliedSince ? { unappliedSince: scope.unappliedSince } : {}) };
 }

@@ -1,6 +1,6 @@
 import { CampaignDuplicateKeyError, changedFields, parseAcsDate } from '../../connectors/campaign';
-import { type DynamicsClient } from '../../connectors/dynamics';
-import { type CampaignValue, mapRecord } from '../../sync/ingress';
+import { DeltaTokenExpiredError, type DynamicsClient } from '../../connectors/dynamics';
+import { type CampaignValue, mapRecord, webApiColumnName } from '../../sync/ingress';
 import {
   type CampaignNow,
   type ComparedField,
@@ -41,6 +41,8 @@ export interface VerifyIngressContext {
 export interface VerifyScopeInput {
   verifyId: string;
   timing: VerifyTiming;
+  /** The ingress flow's stored delta link (`VerifyScope.unappliedSince`). */
+  unappliedSince?: string;
 }
 
 /**
@@ -92,6 +94,7 @@ export async function verifyIngressMapping(
   }
 
   const { candidates, counts } = tally.finish();
+  const unapplied = await keysNotYetApplied(context, input.unappliedSince, normalize);
   const recheck = { agree: 0, changed: 0, pending: 0 };
   const drifted: DriftedKey[] = [];
   const keys = candidates.map((candidate) => candidate.key);
@@ -103,7 +106,9 @@ export async function verifyIngressMapping(
       const d365 = row ? d365Now(resolved, row) : { now: { kind: 'absent' as const } };
       const campaign = await campaignNow(resolved, key, d365.desired, compared);
       const rules = { deletes: mapping.deletes, deleteFilteredOut: plan.deleteFilteredOut };
-      const verdict = ingressVerdict(d365.now, campaign, rules, input.timing);
+      const judged = ingressVerdict(d365.now, campaign, rules, input.timing);
+      // A change the flow's cursor has not reached yet (a delete above all: D365 keeps no time for it) is its work.
+      const verdict = judged.kind === 'drift' && unapplied.has(normalize(key)) ? { kind: 'pending' as const } : judged;
       if (verdict.kind === 'drift') {
         drifted.push({ key, category: verdict.category, ...(verdict.fields ? { fields: verdict.fields } : {}) });
       } else recheck[verdict.kind] += 1;
@@ -122,6 +127,37 @@ export async function verifyIngressMapping(
     drifted,
     new VerifyReport(context.reportsFolder, input.verifyId, `ingress:${mapping.name}`)
   );
+}
+
+/**
+ * The keys D365 changed or deleted after the flow's stored delta link: what its next pass will apply. Empty without a
+ * link, or when D365 no longer knows it (then the quiet period alone decides what is pending).
+ */
+async function keysNotYetApplied(
+  context: VerifyIngressContext,
+  link: string | undefined,
+  normalize: (key: string) => string
+): Promise<Set<string>> {
+  const keys = new Set<string>();
+  if (!link) return keys;
+  const { resolved } = context;
+  const keyColumn = webApiColumnName(resolved.plan.key.column);
+  try {
+    for await (const page of context.dynamics.readChanges(resolved.table.entitySetName, {
+      select: [keyColumn],
+      pageSize: context.pageSize,
+      startLink: link,
+    })) {
+      for (const row of page.upserts) {
+        const key = row[keyColumn];
+        if (typeof key === 'string' || typeof key === 'number') keys.add(normalize(String(key)));
+      }
+      for (const tombstone of page.deletes) keys.add(normalize(tombstone.id));
+    }
+  } catch (error) {
+    if (!(error instanceof DeltaTokenExpiredError)) throw error;
+  }
+  return keys;
 }
 
 /** The fields verify compares: those the flow keeps updated, links to profile left out. */

@@ -12,6 +12,7 @@ import { scopeName, selectScopes, verifyIdAt, type VerifyResult, verifyScopes } 
 import { verifyWorkflow, type VerifyWorkflowInput, type VerifyWorkflowResult } from '../../workflows/verify/workflow';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
 import { CliError, ExitCode } from '../errors';
+import { withFlowCursors } from '../flow-cursors';
 import { print } from '../output';
 import { renderRepairs, renderVerify } from '../render/verify-report';
 import { verifyReportSchema } from '../report-schemas';
@@ -70,11 +71,14 @@ Examples:
         const known = verifyScopes(config).map(scopeName).join(', ');
         throw new CliError(`no scope ${selected.unknown.join(', ')}; the configuration has: ${known}`, ExitCode.usage);
       }
+      const cursors = await withFlowCursors(file, config.temporal.deployment, selected.scopes);
+      if (cursors.note)
+        process.stderr.write(`verify: ${cursors.note}; changes the flows have not applied yet may show as drift\n`);
       const startedAt = new Date();
       const input: VerifyWorkflowInput = {
         verifyId: verifyIdAt(startedAt),
         quietMs: options.quiet ?? defaultQuietMs(config),
-        scopes: selected.scopes,
+        scopes: cursors.scopes,
         repair: options.repair === true,
       };
       const result = options.inWorker ? await inWorker(file, input) : await inProcess(config, input, startedAt);

@@ -1,5 +1,16 @@
 /** One thing verify checks: an ingress mapping, the opt-out pairs, or egress. */
-export type VerifyScope = { kind: 'ingress'; mapping: string } | { kind: 'optout' } | { kind: 'egress' };
+export type VerifyScope =
+  | {
+      kind: 'ingress';
+      mapping: string;
+      /**
+       * The flow's stored delta link, when the CLI could read it from the manager: the rows D365 changed or deleted
+       * after it are the flow's pending work (not drift), whatever their age. A cursor, never data.
+       */
+      unappliedSince?: string;
+    }
+  | { kind: 'optout' }
+  | { kind: 'egress' };
 
 /** What of the configuration decides the scopes (plain data: the workflow gets it in its input). */
 export interface ConfiguredFlows {

@@ -81,7 +81,13 @@ async function verifyAll(verifyId: string, input: VerifyWorkflowInput): Promise<
     try {
       results.push(
         scope.kind === 'ingress'
-          ? await scopeCalls.verifyIngress.executeWithOptions(options, [{ ...call, mapping: scope.mapping }])
+          ? await scopeCalls.verifyIngress.executeWithOptions(options, [
+              {
+                ...call,
+                mapping: scope.mapping,
+                ...(scope.unappliedSince ? { unappliedSince: scope.unappliedSince } : {}),
+              },
+            ])
           : scope.kind === 'optout'
             ? await scopeCalls.verifyOptOut.executeWithOptions(options, [call])
             : await scopeCalls.verifyEgress.executeWithOptions(options, [call])
