@@ -41,7 +41,7 @@ export interface ScenarioOptions {
   eventsPerStep: number;
   /** Longest pause after a step. */
   maxPauseMs: number;
-  /** How long one quiet round may take. */
+  /** How long one quiet round may take, or a pass to follow a changed opt-out mode (a first pass of a big table is long). */
   roundTimeoutMs: number;
   log(line: string): void;
 }
@@ -118,7 +118,7 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
       await restartWorker(stack);
       // The manager reads its settings before every pass: the next pass follows the new mode.
       await optOut.handle().signal(syncNowSignal);
-      await optOut.status((s) => s.mode === mode, 60_000);
+      await optOut.status((s) => s.mode === mode, options.roundTimeoutMs);
       options.log(`step ${step}: opt-out mode ${before} → ${mode}, worker restarted`);
     }
     if (killSteps.has(step)) {
