@@ -6,7 +6,7 @@ import { assertBuildIsFresh, collect, PROJECT_ROOT, runCli, startCli, waitForOut
 import { contactsAndProfiles, readProfiles, untilStatus } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
-import { eventually } from '../harness/eventually';
+import { eventually } from '../harness/polling';
 
 const MAPPING = 'ops-contacts';
 const FLOW = ingressManagerId(MAPPING);

@@ -4,7 +4,7 @@ import { assertBuildIsFresh, runCli } from '../harness/cli';
 import { untilStatus } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
-import { eventually } from '../harness/eventually';
+import { eventually } from '../harness/polling';
 
 /** start, pause, resume, sync-now, replay and stop, as an operator types them, against a running stack. */
 describe('steering flows from the CLI', () => {

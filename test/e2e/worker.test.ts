@@ -4,6 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { assertBuildIsFresh, collect, PROJECT_ROOT, runCli, startCli } from '../harness/cli';
 import { uniqueTaskQueue } from '../harness/temporal';
+import { eventually } from '../harness/polling';
 
 beforeAll(() => assertBuildIsFresh());
 
@@ -46,15 +47,3 @@ describe('acs-d365 worker against the real dev server', () => {
     expect(result.stderr).not.toContain('secret-value');
   });
 });
-
-async function eventually(check: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}

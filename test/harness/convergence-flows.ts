@@ -11,7 +11,7 @@ import { ingressStatusQuery } from '../../src/workflows/ingress/messages';
 import { optOutStatusQuery } from '../../src/workflows/optout/messages';
 import { syncNowSignal } from '../../src/workflows/steering';
 import { contactsToProfiles } from './mappings';
-import { untilQuery } from './reliability';
+import { untilQuery } from './polling';
 
 /** The flows of a convergence run: contacts with deletes and a filter (inactive ones deleted), every event, two pairs. */
 export function convergenceFlows(

@@ -2,6 +2,7 @@ import { type WorkflowHandle } from '@temporalio/client';
 import { type WorkerResources } from '../../src/activities';
 import { PROFILE_EXTERNAL_ID_KEY } from '../../src/connectors/campaign';
 import { ingressStatusQuery, type IngressStatus } from '../../src/workflows/ingress/messages';
+import { untilQuery } from './polling';
 
 /** Contacts as D365 serves them, by contactid. */
 export async function readContacts(resources: WorkerResources): Promise<Map<string, Record<string, unknown>>> {
@@ -57,19 +58,11 @@ function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Polls the manager's status query until `done` holds. */
-export async function untilStatus(
+/** Polls the ingress manager's status query until `done` holds. */
+export function untilStatus(
   handle: WorkflowHandle,
   done: (status: IngressStatus) => boolean,
   timeoutMs = 45_000
 ): Promise<IngressStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: IngressStatus | undefined;
-  for (;;) {
-    // A query fails while no worker runs (a test may have killed it): keep polling.
-    last = await handle.query(ingressStatusQuery).catch(() => last);
-    if (last && done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  return untilQuery(handle, ingressStatusQuery, done, timeoutMs);
 }

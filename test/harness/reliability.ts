@@ -1,5 +1,3 @@
-import { type WorkflowHandle } from '@temporalio/client';
-import { type QueryDefinition } from '@temporalio/workflow';
 import { type WorkerResources } from '../../src/activities';
 import { PROFILE_EXTERNAL_ID_KEY, type ResourceClient } from '../../src/connectors/campaign';
 
@@ -31,23 +29,6 @@ export function seedFromEnv(envName: string, label: string): number {
   if (!Number.isInteger(seed)) throw new Error(`${envName} must be an integer, got ${fromEnv}`);
   process.stdout.write(`${label}: seed ${seed} (repeat with ${envName}=${seed})\n`);
   return seed;
-}
-
-/** Polls a status query until `done` holds; a query failing while no worker runs is polled again. */
-export async function untilQuery<S>(
-  handle: WorkflowHandle,
-  query: QueryDefinition<S>,
-  done: (status: S) => boolean,
-  timeoutMs = 90_000
-): Promise<S> {
-  const deadline = Date.now() + timeoutMs;
-  let last: S | undefined;
-  for (;;) {
-    last = await handle.query(query).catch(() => last);
-    if (last !== undefined && done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** How many activities D365 holds per Campaign event id, over the four activity tables. */
@@ -117,13 +98,4 @@ export async function activeContactIds(resources: WorkerResources, count: number
     if (ids.length >= count) break;
   }
   return ids.slice(0, count);
-}
-
-/** Waits until `check` holds, polling every 100 ms. */
-export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -13,8 +13,8 @@ import {
   duplicatedEventIds,
   optOutSides,
   profilesByExternalId,
-  untilQuery,
 } from '../harness/reliability';
+import { untilQuery } from '../harness/polling';
 
 const MAPPING = 'rel-api-contacts';
 const PAIRS = [

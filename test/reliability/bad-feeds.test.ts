@@ -7,13 +7,8 @@ import { egressManagerWorkflow, optOutManagerWorkflow } from '../../src/workflow
 import { egressStatusQuery } from '../../src/workflows/egress/messages';
 import { optOutStatusQuery } from '../../src/workflows/optout/messages';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
-import {
-  activeContactIds,
-  activitiesPerEventId,
-  profilesByExternalId,
-  until,
-  untilQuery,
-} from '../harness/reliability';
+import { activeContactIds, activitiesPerEventId, profilesByExternalId } from '../harness/reliability';
+import { until, untilQuery } from '../harness/polling';
 
 const EVENT_DATE = '2026-03-04 05:06:07.000Z';
 

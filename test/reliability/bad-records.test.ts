@@ -8,7 +8,8 @@ import { ingressStatusQuery, syncNowSignal } from '../../src/workflows/ingress/m
 import { contactsAndProfiles } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
-import { activeContactIds, untilQuery } from '../harness/reliability';
+import { activeContactIds } from '../harness/reliability';
+import { untilQuery } from '../harness/polling';
 
 const MAPPING = 'rel-records-contacts';
 

@@ -9,7 +9,8 @@ import { ingressStatusQuery, syncNowSignal } from '../../src/workflows/ingress/m
 import { contactsAndProfiles } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
-import { activeContactIds, until, untilQuery } from '../harness/reliability';
+import { activeContactIds } from '../harness/reliability';
+import { until, untilQuery } from '../harness/polling';
 
 const MAPPING = 'rel-import-contacts';
 

@@ -2,7 +2,8 @@ import { type WorkflowHandle } from '@temporalio/client';
 import { optOutManagerWorkflow } from '../../src/workflows';
 import { optOutStatusQuery, type OptOutStatus } from '../../src/workflows/optout/messages';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
-import { profilesByExternalId, until } from '../harness/reliability';
+import { profilesByExternalId } from '../harness/reliability';
+import { until } from '../harness/polling';
 
 /**
  * A Campaign opt-out for a profile whose D365 contact is inactive, in an organization that refuses writes to inactive

@@ -16,9 +16,8 @@ import {
   duplicatedEventIds,
   optOutSides,
   profilesByExternalId,
-  until,
-  untilQuery,
 } from '../harness/reliability';
+import { until, untilQuery } from '../harness/polling';
 
 const MAPPING = 'rel-sftp-contacts';
 

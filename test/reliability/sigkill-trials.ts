@@ -16,8 +16,8 @@ import {
   profilesByExternalId,
   seededRandom,
   seedFromEnv,
-  untilQuery,
 } from '../harness/reliability';
+import { untilQuery } from '../harness/polling';
 
 /** The opt-out pairs, in config names and in Campaign API names. */
 const PAIRS = [

@@ -7,7 +7,8 @@ import { contactsAndProfiles } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
 import { startOwnTemporal, type OwnTemporal } from '../harness/own-temporal';
-import { activeContactIds, activitiesPerEventId, duplicatedEventIds, untilQuery } from '../harness/reliability';
+import { activeContactIds, activitiesPerEventId, duplicatedEventIds } from '../harness/reliability';
+import { untilQuery } from '../harness/polling';
 
 const MAPPING = 'rel-restart-contacts';
 

@@ -12,7 +12,7 @@ import { readProfiles } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
 import { allText, historyPayloads } from './history-text';
-import { eventually } from '../harness/eventually';
+import { eventually } from '../harness/polling';
 
 /**
  * With temporal.encryption on, the worker process and the CLI share the AES-GCM codec: every payload the server

@@ -17,6 +17,7 @@ import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { campaignRecords } from '../harness/ingress-passes';
 import { contactsToProfiles } from '../harness/mappings';
 import { findLeaks, secretNeedles, temporalHaystacks, type Needle } from './leak-scanner';
+import { untilQuery } from '../harness/polling';
 
 const CONTACT_FIELDS = ['firstname', 'lastname', 'emailaddress1', 'telephone1', 'mobilephone'] as const;
 const PLANTED = 'planted.person@example.net';
@@ -154,7 +155,7 @@ describe('no secret and no personal data in Temporal or in the logs', () => {
       typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
     });
     handles.push(egress);
-    const egressDone = await until(egress, egressStatusQuery.name, (s) => s.passes >= 1);
+    const egressDone = await untilQuery<FlowStatus>(egress, egressStatusQuery.name, (s) => s.passes >= 1);
     expect(egressDone.lastPass?.counts?.created).toBeGreaterThan(0);
 
     // Opt-out, both ways.
@@ -165,11 +166,11 @@ describe('no secret and no personal data in Temporal or in the logs', () => {
       typedSearchAttributes: [{ key: FlowKey, value: 'optout' }],
     });
     handles.push(optout);
-    await until(optout, optOutStatusQuery.name, (s) => s.passes >= 1);
+    await untilQuery<FlowStatus>(optout, optOutStatusQuery.name, (s) => s.passes >= 1);
     await stack.resources.dynamics().update('contacts', String(first!.contactid), { donotbulkemail: true });
     await stack.campaign.exports!.writeNow();
     await optout.signal(syncNowSignal);
-    const optoutDone = await until(optout, optOutStatusQuery.name, (s) => s.passes >= 2);
+    const optoutDone = await untilQuery<FlowStatus>(optout, optOutStatusQuery.name, (s) => s.passes >= 2);
     expect(optoutDone.lastError).toBeUndefined();
 
     // The self-check: a workflow whose memo carries a made-up email. The scan must find it there, and only there.
@@ -247,15 +248,4 @@ interface FlowStatus {
   passes: number;
   lastError?: string;
   lastPass?: { counts?: Record<string, number> };
-}
-
-/** Polls a manager's status query until `done` holds. */
-async function until(handle: WorkflowHandle, query: string, done: (s: FlowStatus) => boolean): Promise<FlowStatus> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const status = await handle.query<FlowStatus>(query).catch(() => undefined);
-    if (status && done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

@@ -2,10 +2,11 @@ import { type WorkflowHandle } from '@temporalio/client';
 import { PROFILE_EXTERNAL_ID_KEY } from '../../src/connectors/campaign';
 import { RECORDS_PER_CALL } from '../../src/activities/egress';
 import { egressManagerWorkflow } from '../../src/workflows';
-import { egressStatusQuery, type EgressStatus } from '../../src/workflows/egress/messages';
+import { egressStatusQuery } from '../../src/workflows/egress/messages';
 import { assertBuildIsFresh } from '../harness/cli';
 import { readContacts } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
+import { untilQuery } from '../harness/polling';
 
 const TABLES = ['acs_emailsends', 'acs_emailopens', 'acs_emailclicks', 'acs_emailbounces'];
 
@@ -41,11 +42,11 @@ describe('egress with a worker killed mid-file', () => {
       workflowId: 'egress-crash',
       args: [{}],
     });
-    await until(manager, (s) => s.cursor.inProgress !== undefined); // one slice done, the next one running
+    await untilQuery(manager, egressStatusQuery, (s) => s.cursor.inProgress !== undefined); // one slice done, the next one running
     worker.kill('SIGKILL');
     stack.startWorkerProcess();
 
-    const done = await until(manager, (s) => s.passes >= 1, 150_000);
+    const done = await untilQuery(manager, egressStatusQuery, (s) => s.passes >= 1, 150_000);
     expect(done.lastError).toBeUndefined();
     const eventIds: string[] = [];
     for (const table of TABLES) {
@@ -57,18 +58,3 @@ describe('egress with a worker killed mid-file', () => {
     expect(new Set(eventIds).size).toBe(generated);
   }, 240_000);
 });
-
-async function until(
-  handle: WorkflowHandle,
-  done: (status: EgressStatus) => boolean,
-  timeoutMs = 60_000
-): Promise<EgressStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: EgressStatus | undefined;
-  for (;;) {
-    last = await handle.query(egressStatusQuery).catch(() => last);
-    if (last && done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

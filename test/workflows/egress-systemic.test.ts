@@ -2,10 +2,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type WorkflowHandle } from '@temporalio/client';
 import { egressManagerWorkflow } from '../../src/workflows';
-import { egressStatusQuery, syncNowSignal, type EgressStatus } from '../../src/workflows/egress/messages';
+import { egressStatusQuery, syncNowSignal } from '../../src/workflows/egress/messages';
 import { readContacts } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { EVENT_HEADER } from '../harness/egress-stack';
+import { untilQuery } from '../harness/polling';
 
 const FILE = 'events_20260402000000_000001.csv';
 const MISSING_CONTACT = '99999999-9999-4999-8999-999999999999';
@@ -64,7 +65,7 @@ describe('egress: a systemic D365 failure fails the pass and keeps the file (rea
       workflowId: 'egress-systemic',
       args: [{}],
     });
-    const idle = await until(manager, (s) => s.passes >= 1 && s.phase === 'waiting');
+    const idle = await untilQuery(manager, egressStatusQuery, (s) => s.passes >= 1 && s.phase === 'waiting');
     expect(idle.lastError).toBeUndefined();
 
     const contacts = [...(await readContacts(stack.resources)).keys()];
@@ -85,7 +86,7 @@ describe('egress: a systemic D365 failure fails the pass and keeps the file (rea
     // The table goes missing while the flow runs: the check before the next pass finds it, and no pass runs.
     stack.dynamics.db.dropTable('acs_emailclick');
     await manager.signal(syncNowSignal);
-    const blocked = await until(manager, (s) => (s.lastError ?? '').includes('acs_emailclick'));
+    const blocked = await untilQuery(manager, egressStatusQuery, (s) => (s.lastError ?? '').includes('acs_emailclick'));
     expect(blocked.lastError).toContain("the worker's configuration has problems");
     expect(blocked.lastError).toContain('egress.events.click: D365 has no table acs_emailclick');
     expect(blocked.passes).toBe(1);
@@ -95,7 +96,7 @@ describe('egress: a systemic D365 failure fails the pass and keeps the file (rea
 
     stack.dynamics.db.restoreTable('acs_emailclick');
     await manager.signal(syncNowSignal);
-    const fixed = await until(manager, (s) => s.passes >= 2 && s.phase === 'waiting');
+    const fixed = await untilQuery(manager, egressStatusQuery, (s) => s.passes >= 2 && s.phase === 'waiting');
     expect(fixed.lastError).toBeUndefined();
     expect(fixed.cursor.lastFile).toBe(FILE);
     expect(fixed.lastPass?.counts).toMatchObject({ read: 4, rejected: 1 });
@@ -110,17 +111,3 @@ describe('egress: a systemic D365 failure fails the pass and keeps the file (rea
     expect(report).toBe(`file,line,eventId,reason\n${FILE},5,wf-send-2,the contact does not exist in D365\n`);
   });
 });
-
-async function until(
-  handle: WorkflowHandle,
-  done: (status: EgressStatus) => boolean,
-  timeoutMs = 60_000
-): Promise<EgressStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await handle.query(egressStatusQuery);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}

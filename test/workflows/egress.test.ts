@@ -5,9 +5,10 @@ import { type WorkflowHandle } from '@temporalio/client';
 import { PROFILE_EXTERNAL_ID_KEY } from '../../src/connectors/campaign';
 import { parseCsv } from '../../src/sandbox/campaign';
 import { egressManagerWorkflow } from '../../src/workflows';
-import { egressStatusQuery, syncNowSignal, type EgressStatus } from '../../src/workflows/egress/messages';
+import { egressStatusQuery, syncNowSignal } from '../../src/workflows/egress/messages';
 import { readContacts } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
+import { untilQuery } from '../harness/polling';
 
 const TABLES = { send: 'acs_emailsends', open: 'acs_emailopens', click: 'acs_emailclicks', bounce: 'acs_emailbounces' };
 
@@ -46,7 +47,7 @@ describe('egress on real Temporal with both simulators and sshd', () => {
       workflowId: 'egress',
       args: [{}],
     });
-    const first = await until(manager, (s) => s.passes >= 1);
+    const first = await untilQuery(manager, egressStatusQuery, (s) => s.passes >= 1);
     expect(first.lastError).toBeUndefined();
     expect(first.lastPass?.counts).toMatchObject({ created: expected.total, rejected: 0 });
     expect(await activityCounts()).toEqual(expected.byType);
@@ -58,7 +59,7 @@ describe('egress on real Temporal with both simulators and sshd', () => {
       path.join(eventsFolder(), 'events_29991231235959_000001.csv')
     );
     await manager.signal(syncNowSignal);
-    const second = await until(manager, (s) => s.passes >= 2);
+    const second = await untilQuery(manager, egressStatusQuery, (s) => s.passes >= 2);
     expect(second.lastPass?.counts).toMatchObject({ created: 0, duplicates: expected.total });
     expect(await activityCounts()).toEqual(expected.byType);
     expect(second.cursor.lastFile).toBe('events_29991231235959_000001.csv');
@@ -89,18 +90,4 @@ async function expectedActivities(file: string): Promise<{ byType: Record<string
     byType[event.eventType!] = (byType[event.eventType!] ?? 0) + 1;
   }
   return { byType, total: Object.values(byType).reduce((a, b) => a + b, 0) };
-}
-
-async function until(
-  handle: WorkflowHandle,
-  done: (status: EgressStatus) => boolean,
-  timeoutMs = 60_000
-): Promise<EgressStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await handle.query(egressStatusQuery);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

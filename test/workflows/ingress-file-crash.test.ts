@@ -10,6 +10,7 @@ import { assertBuildIsFresh } from '../harness/cli';
 import { contactsAndProfiles, untilStatus } from '../harness/flow-compare';
 import { contactsToProfiles } from '../harness/mappings';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
+import { until } from '../harness/polling';
 
 const SEEDED = 3_000;
 
@@ -53,7 +54,7 @@ describe('ingress file path with a worker killed mid-transfer and mid-pass', () 
       workflowId: ingressManagerId('file-contacts'),
       args: [{ mapping: 'file-contacts' }],
     });
-    await until(async () => (await uploadedChunks(stack)).length >= 1, 60_000);
+    await until(async () => (await uploadedChunks(stack)).length >= 1, 60_000, 'a chunk uploaded');
     firstWorker.kill('SIGKILL');
     stack.startWorkerProcess();
 
@@ -111,12 +112,4 @@ async function uploadedChunks(stack: FlowStack): Promise<string[]> {
   const folder = path.join(stack.sftp.root, 'd365_loads', 'imports');
   const names = await readdir(folder).catch(() => [] as string[]);
   return names.filter((name) => name.endsWith('.csv.gz'));
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -6,7 +6,7 @@ import { readContacts, untilStatus } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
 import { profilesByExternalId } from '../harness/reliability';
-import { eventually } from '../harness/eventually';
+import { eventually } from '../harness/polling';
 
 /**
  * A replay reads D365 in full, which shows neither the rows deleted since the last pass nor (on the file path) lets

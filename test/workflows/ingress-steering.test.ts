@@ -12,7 +12,7 @@ import {
 import { contactsAndProfiles, untilStatus } from '../harness/flow-compare';
 import { contactsToProfiles } from '../harness/mappings';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
-import { eventually } from '../harness/eventually';
+import { eventually } from '../harness/polling';
 
 describe('steering an ingress flow: preflight, pause, resume, sync now, replay', () => {
   let stack: FlowStack;

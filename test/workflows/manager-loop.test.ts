@@ -6,6 +6,7 @@ import { optOutStatusQuery, type OptOutStatus } from '../../src/workflows/optout
 import { pauseSignal, resumeSignal, syncNowSignal } from '../../src/workflows/steering';
 import { startFlowStack, type FlowStack, type RunningWorker } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
+import { untilQuery } from '../harness/polling';
 
 /**
  * The loop all three managers share, on the real dev server (the time-skipping test server is a download this machine
@@ -57,24 +58,28 @@ describe('the manager loop, with the configuration changed between passes', () =
 
   it('egress: passes at once, pauses, syncs now, and follows a changed interval at the next pass', async () => {
     const manager = await start(egressManagerWorkflow, `loop-egress-${suffix}`, {});
-    const first = await until(manager, egressStatusQuery, (s: EgressStatus) => s.passes === 1 && s.phase === 'waiting');
+    const first = await untilQuery(
+      manager,
+      egressStatusQuery,
+      (s: EgressStatus) => s.passes === 1 && s.phase === 'waiting'
+    );
     expect(Date.parse(first.nextRunAt!) - Date.now()).toBeGreaterThan(50 * 60_000); // every: 1h
     const { runId } = await manager.describe();
 
     await manager.signal(pauseSignal);
-    await until(manager, egressStatusQuery, (s: EgressStatus) => s.phase === 'paused');
+    await untilQuery(manager, egressStatusQuery, (s: EgressStatus) => s.phase === 'paused');
     await manager.signal(syncNowSignal);
     await sleep(1_500);
     expect((await manager.query(egressStatusQuery)).passes).toBe(1);
     await manager.signal(resumeSignal);
-    await until(manager, egressStatusQuery, (s: EgressStatus) => s.passes === 2 && s.phase === 'waiting');
+    await untilQuery(manager, egressStatusQuery, (s: EgressStatus) => s.passes === 2 && s.phase === 'waiting');
     await sleep(1_500);
     expect((await manager.query(egressStatusQuery)).passes).toBe(2); // the interval is still 1h
 
     // The operator shortens the interval and restarts the worker: one "sync now", then passes every second.
     await restartWorkerWith({ egress: { every: '1s' } });
     await manager.signal(syncNowSignal);
-    const later = await until(manager, egressStatusQuery, (s: EgressStatus) => s.passes >= 5, 20_000);
+    const later = await untilQuery(manager, egressStatusQuery, (s: EgressStatus) => s.passes >= 5, 20_000);
     expect(later.lastError).toBeUndefined();
     expect((await manager.describe()).runId).toBe(runId); // without continue-as-new
   });
@@ -84,7 +89,7 @@ describe('the manager loop, with the configuration changed between passes', () =
     const workflowId = `loop-optout-${suffix}`;
     const manager = await start(optOutManagerWorkflow, workflowId, { passesPerRun: 2 });
     const { runId } = await manager.describe();
-    const third = await until(manager, optOutStatusQuery, (s: OptOutStatus) => s.passes >= 3, 30_000);
+    const third = await untilQuery(manager, optOutStatusQuery, (s: OptOutStatus) => s.passes >= 3, 30_000);
     expect(third.mode).toBe('d365-to-campaign');
     expect((await manager.describe()).runId).not.toBe(runId); // continued as new after 2 passes
     const state = await manager.query<Record<string, unknown>>('managerState');
@@ -95,8 +100,13 @@ describe('the manager loop, with the configuration changed between passes', () =
     });
 
     await restartWorkerWith({ egress, optOut: optOut('campaign-to-d365', '1s') });
-    const changed = await until(manager, optOutStatusQuery, (s: OptOutStatus) => s.mode === 'campaign-to-d365', 30_000);
-    const next = await until(manager, optOutStatusQuery, (s: OptOutStatus) => s.passes > changed.passes, 30_000);
+    const changed = await untilQuery(
+      manager,
+      optOutStatusQuery,
+      (s: OptOutStatus) => s.mode === 'campaign-to-d365',
+      30_000
+    );
+    const next = await untilQuery(manager, optOutStatusQuery, (s: OptOutStatus) => s.passes > changed.passes, 30_000);
     expect(next.lastError).toBeUndefined();
     expect(await passInput(stack.temporal.client, `${workflowId}:pass:${next.passes}`)).toMatchObject({
       mode: 'campaign-to-d365',
@@ -110,7 +120,7 @@ describe('the manager loop, with the configuration changed between passes', () =
     });
     await restartWorkerWith({ egress, ingress: [tooLow] });
     const manager = await start(ingressManagerWorkflow, `ingress:${tooLow.name}`, { mapping: tooLow.name });
-    const failed = await until(manager, ingressStatusQuery, (s: IngressStatus) => s.phase === 'failed');
+    const failed = await untilQuery(manager, ingressStatusQuery, (s: IngressStatus) => s.phase === 'failed');
     expect(failed.lastError).toContain('initialTransfer.fileThreshold (2)');
 
     await restartWorkerWith({
@@ -118,7 +128,7 @@ describe('the manager loop, with the configuration changed between passes', () =
       ingress: [{ ...tooLow, initialTransfer: { fileThreshold: 1000, chunkRows: 2 } }],
     });
     await manager.signal(syncNowSignal); // what `acs-d365 retry` sends to a running manager
-    const done = await until(manager, ingressStatusQuery, (s: IngressStatus) => s.initialTransferDone);
+    const done = await untilQuery(manager, ingressStatusQuery, (s: IngressStatus) => s.initialTransferDone);
     expect(done.lastError).toBeUndefined();
     expect(done.phase).toBe('waiting');
   });
@@ -129,12 +139,12 @@ describe('the manager loop, with the configuration changed between passes', () =
     await restartWorkerWith({ egress, ingress: [healthy, changing] });
     const other = await start(ingressManagerWorkflow, `ingress:${healthy.name}`, { mapping: healthy.name });
     const manager = await start(ingressManagerWorkflow, `ingress:${changing.name}`, { mapping: changing.name });
-    await until(manager, ingressStatusQuery, (s: IngressStatus) => s.initialTransferDone && s.phase === 'waiting');
+    await untilQuery(manager, ingressStatusQuery, (s: IngressStatus) => s.initialTransferDone && s.phase === 'waiting');
 
     const broken = { ...changing, fields: [...changing.fields, { from: 'nickname', to: 'middleName' }] };
     await restartWorkerWith({ egress, ingress: [healthy, broken] });
     await manager.signal(syncNowSignal);
-    const blocked = await until(manager, ingressStatusQuery, (s: IngressStatus) => s.lastError !== undefined);
+    const blocked = await untilQuery(manager, ingressStatusQuery, (s: IngressStatus) => s.lastError !== undefined);
     expect(blocked.lastError).toContain(
       "the worker's configuration has problems; fix it, restart the worker, then retry:\n" +
         '  ingress[1].fields[4].from: D365 table contact has no column nickname'
@@ -142,31 +152,14 @@ describe('the manager loop, with the configuration changed between passes', () =
     expect(blocked.passes).toBe(0); // no pass ran on the broken mapping
     expect((await manager.describe()).status.name).toBe('RUNNING');
     const otherBefore = (await other.query(ingressStatusQuery)).passes;
-    await until(other, ingressStatusQuery, (s: IngressStatus) => s.passes > otherBefore && !s.lastError);
+    await untilQuery(other, ingressStatusQuery, (s: IngressStatus) => s.passes > otherBefore && !s.lastError);
 
     await restartWorkerWith({ egress, ingress: [healthy, changing] });
     await manager.signal(syncNowSignal);
-    const fixed = await until(manager, ingressStatusQuery, (s: IngressStatus) => s.passes === 1);
+    const fixed = await untilQuery(manager, ingressStatusQuery, (s: IngressStatus) => s.passes === 1);
     expect(fixed.lastError).toBeUndefined();
   });
 });
-
-async function until<S>(
-  handle: WorkflowHandle,
-  query: { name: string },
-  done: (status: S) => boolean,
-  timeoutMs = 45_000
-): Promise<S> {
-  const deadline = Date.now() + timeoutMs;
-  let last: S | undefined;
-  for (;;) {
-    // A query fails while no worker runs (the test restarts it): keep polling.
-    last = await handle.query<S>(query.name).catch(() => last);
-    if (last && done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(last)}`);
-    await sleep(250);
-  }
-}
 
 /** The input a pass workflow was started with (its first history event), as the worker decoded it. */
 async function passInput(client: Client, workflowId: string): Promise<Record<string, unknown>> {

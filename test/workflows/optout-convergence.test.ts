@@ -6,7 +6,8 @@ import { optOutStatusQuery, syncNowSignal, type OptOutStatus } from '../../src/w
 import { managerStateQuery } from '../../src/workflows/steering';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
-import { optOutSides, profilesByExternalId, untilQuery } from '../harness/reliability';
+import { optOutSides, profilesByExternalId } from '../harness/reliability';
+import { untilQuery } from '../harness/polling';
 
 const PAIRS = [
   { campaign: 'denyListEmail', dynamics: 'donotbulkemail' },

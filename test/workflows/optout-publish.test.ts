@@ -3,8 +3,9 @@ import path from 'node:path';
 import { type WorkflowHandle } from '@temporalio/client';
 import { PROFILE_EXTERNAL_ID_KEY } from '../../src/connectors/campaign';
 import { optOutManagerWorkflow } from '../../src/workflows';
-import { optOutStatusQuery, type OptOutStatus } from '../../src/workflows/optout/messages';
+import { optOutStatusQuery } from '../../src/workflows/optout/messages';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
+import { untilQuery } from '../harness/polling';
 
 /** With `reports.sftpFolder`, an opt-out pass publishes its audit to the Campaign SFTP (real Temporal and sshd). */
 describe('opt-out: the pass audit is published to reports.sftpFolder', () => {
@@ -46,7 +47,7 @@ describe('opt-out: the pass audit is published to reports.sftpFolder', () => {
       workflowId: 'optout-publish',
       args: [{}],
     });
-    const status = await until(manager, (s) => s.passes >= 1 && s.phase === 'waiting');
+    const status = await untilQuery(manager, optOutStatusQuery, (s) => s.passes >= 1 && s.phase === 'waiting');
     expect(status.lastError).toBeUndefined();
     const local = await readdir(path.join(stack.dir, 'reports', 'optout'));
     expect(local).toHaveLength(1);
@@ -57,17 +58,3 @@ describe('opt-out: the pass audit is published to reports.sftpFolder', () => {
     expect(text.split('\n').length).toBeGreaterThan(2);
   });
 });
-
-async function until(
-  handle: WorkflowHandle,
-  done: (status: OptOutStatus) => boolean,
-  timeoutMs = 60_000
-): Promise<OptOutStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await handle.query(optOutStatusQuery);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}

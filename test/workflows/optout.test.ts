@@ -1,8 +1,9 @@
 import { type WorkflowHandle } from '@temporalio/client';
 import { PROFILE_EXTERNAL_ID_KEY, type ResourceClient } from '../../src/connectors/campaign';
 import { optOutManagerWorkflow } from '../../src/workflows';
-import { optOutStatusQuery, syncNowSignal, type OptOutStatus } from '../../src/workflows/optout/messages';
+import { optOutStatusQuery, syncNowSignal } from '../../src/workflows/optout/messages';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
+import { untilQuery } from '../harness/polling';
 
 /** Bidirectional opt-out sync through its manager: both directions, the timestamp rule, and no echo. */
 describe('opt-out, bidirectional, on real Temporal with both simulators and sshd', () => {
@@ -66,7 +67,7 @@ describe('opt-out, bidirectional, on real Temporal with both simulators and sshd
       workflowId: 'optout',
       args: [{}],
     });
-    await until(manager, (s) => s.passes >= 1);
+    await untilQuery(manager, optOutStatusQuery, (s) => s.passes >= 1);
     let state = await pairs();
     expect(state.campaign).toEqual(state.d365);
 
@@ -77,7 +78,7 @@ describe('opt-out, bidirectional, on real Temporal with both simulators and sshd
     await stack.campaign.exports!.writeNow();
 
     await manager.signal(syncNowSignal);
-    const second = await until(manager, (s) => s.passes >= 2);
+    const second = await untilQuery(manager, optOutStatusQuery, (s) => s.passes >= 2);
     expect(second.lastError).toBeUndefined();
     state = await pairs();
     expect(state.campaign).toEqual(state.d365);
@@ -85,22 +86,8 @@ describe('opt-out, bidirectional, on real Temporal with both simulators and sshd
     expect(state.d365[ids[1]!]![1]).toBe(true);
 
     await manager.signal(syncNowSignal);
-    const third = await until(manager, (s) => s.passes >= 3);
+    const third = await untilQuery(manager, optOutStatusQuery, (s) => s.passes >= 3);
     expect(third.lastPass?.counts.applied).toBe(0); // what the flow wrote does not echo back
     expect(await pairs()).toEqual(state);
   });
 });
-
-async function until(
-  handle: WorkflowHandle,
-  done: (status: OptOutStatus) => boolean,
-  timeoutMs = 60_000
-): Promise<OptOutStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await handle.query(optOutStatusQuery);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
