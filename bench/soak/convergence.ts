@@ -1,9 +1,11 @@
-import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { createWorkerResources } from '../../src/activities';
 import { createLogger } from '../../src/logging/logger';
 import { convergenceFlows, runConvergenceScenario } from '../../test/harness/convergence-scenario';
+import { formatNumber, goal, Results } from '../lib/results';
 import { PROJECT_ROOT, startBenchStack } from '../lib/stack';
 
 const NAME = 'soak-converge';
@@ -21,14 +23,15 @@ interface ConvergenceOptions {
 
 const USAGE =
   'usage: npm run soak -- --convergence [--contacts 100000] [--kills 10] [--steps 60] [--edits 50] [--events 2000]\n' +
-  '                                     [--optout-changes 50] [--seed <integer>]\n' +
+  '                                     [--optout-changes 50] [--seed <integer>] [--cost production|none]\n' +
   '  --contacts        D365 contacts seeded before the flows start (the initial transfer goes by file)\n' +
   '  --kills           worker SIGKILLs at random steps (besides the restarts of the configuration changes)\n' +
   '  --steps           steps of random changes (each followed by a pause of up to 3 s)\n' +
   '  --edits           D365 contact edits per step\n' +
   '  --events          email events per event file (about every other step)\n' +
   '  --optout-changes  Campaign opt-out changes per opt-out file (about every other step)\n' +
-  '  --seed            repeat the same changes, kills and configuration changes (printed at the start)';
+  '  --seed            repeat the same changes, kills and configuration changes (printed at the start)\n' +
+  '  --cost            the simulators cost what the real services cost (default), or answer at once (docs/cost-model.md)';
 
 const FLAGS: Record<string, keyof ConvergenceOptions> = {
   '--contacts': 'contacts',
@@ -51,6 +54,10 @@ function parseOptions(argv: readonly string[]): ConvergenceOptions {
     seed: Math.floor(Math.random() * 2 ** 31),
   };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--cost') {
+      process.env.BENCH_COST = argv[i + 1] ?? '';
+      continue;
+    }
     const key = FLAGS[argv[i] ?? ''];
     const value = Number(argv[i + 1]);
     if (!key || !Number.isInteger(value) || value < 0)
@@ -66,6 +73,7 @@ function parseOptions(argv: readonly string[]): ConvergenceOptions {
  * then the oracle. Exits 0 when both systems agree, 3 on drift (as `acs-d365 verify`), 1 when the run itself failed.
  */
 async function main(): Promise<void> {
+  process.env.BENCH_COST ??= 'production';
   const options = parseOptions(process.argv.slice(2));
   console.log(`convergence: ${JSON.stringify(options)} (repeat with --seed ${options.seed})`);
   const stack = await startBenchStack({
@@ -89,7 +97,7 @@ async function main(): Promise<void> {
   let worker: ChildProcessWithoutNullStreams | undefined;
   const started = Date.now();
   try {
-    const { report } = await runConvergenceScenario(
+    const { report, stats, changesMs, quietMs } = await runConvergenceScenario(
       {
         client: stack.temporal!.client,
         taskQueue: stack.temporal!.taskQueue,
@@ -125,8 +133,17 @@ async function main(): Promise<void> {
     console.log(
       report.drift === 0 ? 'converged: no drift' : `DRIFT ${report.drift}; repeat with --seed ${options.seed}`
     );
-    const verify = productVerify(stack.configFile, stack.secretEnv);
+    const verify = await productVerify(stack.configFile, stack.secretEnv);
     console.log(`acs-d365 verify: exit ${verify.status}\n${verify.stdout}`);
+    const results = new Results('soak-convergence', `npm run soak -- --convergence ${process.argv.slice(2).join(' ')}`);
+    results.add('contacts seeded', formatNumber(options.contacts));
+    results.add('changes', JSON.stringify(stats));
+    results.add('change phase', `${formatNumber(changesMs / 1000)} s`);
+    results.add('quiet until both rounds of passes ended', `${formatNumber(quietMs / 1000)} s`);
+    results.add('drift (oracle)', report.drift, goal('0', report.drift === 0));
+    results.add('acs-d365 verify exit code', String(verify.status), goal('0', verify.status === 0));
+    results.note(`seed ${options.seed}; cost model ${process.env.BENCH_COST ?? 'none'}`);
+    results.append(path.join(PROJECT_ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`));
     process.exitCode = report.drift === 0 && verify.status === 0 ? 0 : 3;
   } finally {
     worker?.kill('SIGKILL');
@@ -135,16 +152,24 @@ async function main(): Promise<void> {
   }
 }
 
-/** `acs-d365 verify` over every scope, as an operator runs it: the product's own check of the same systems. */
-function productVerify(
+/**
+ * `acs-d365 verify` over every scope, as an operator runs it: the product's own check of the same systems. Run
+ * asynchronously: the simulators it reads live in this process.
+ */
+async function productVerify(
   configFile: string,
   secretEnv: Record<string, string>
-): { status: number | null; stdout: string } {
-  const result = spawnSync('node', [path.join(PROJECT_ROOT, 'bin', 'acs-d365.js'), 'verify', '--config', configFile], {
-    env: { ...process.env, ...secretEnv },
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: `${result.stdout}${result.stderr}` };
+): Promise<{ status: number | null; stdout: string }> {
+  const args = [path.join(PROJECT_ROOT, 'bin', 'acs-d365.js'), 'verify', '--config', configFile];
+  const env = { ...process.env, ...secretEnv };
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', args, { env, maxBuffer: 64 * 1024 * 1024 });
+    return { status: 0, stdout: `${stdout}${stderr}` };
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    const status = typeof failed.code === 'number' ? failed.code : null;
+    return { status, stdout: `${failed.stdout ?? ''}${failed.stderr ?? String(error)}` };
+  }
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,10 @@ npx tsc -p bench/soak/tsconfig.json
 cp package.json dist/.soak/package.json
 if [ "${1:-}" = "--convergence" ]; then
   shift
-  exec node dist/.soak/bench/soak/convergence.js "$@"
+  status=0
+  node dist/.soak/bench/soak/convergence.js "$@" || status=$?
+  # Keep the appended results in the repository's Markdown style (npm run lint checks it).
+  npx prettier --write --log-level warn bench/results
+  exit "$status"
 fi
 exec node dist/.soak/bench/soak/main.js "$@"

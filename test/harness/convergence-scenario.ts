@@ -51,6 +51,9 @@ export interface ScenarioResult {
   /** The configuration in force at the end (the added field and the last opt-out mode). */
   config: Config;
   stats: Record<string, number>;
+  /** How long the changes took (first step to last), and the quiet after them (both rounds of passes), in ms. */
+  changesMs: number;
+  quietMs: number;
 }
 
 /** The field the configuration change adds to the contacts mapping (then `replay` writes it to every profile). */
@@ -94,6 +97,7 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
   const at = (share: number) => Math.floor(options.steps * share);
   const modeSwitches = new Map<number, string>(MODE_SWITCHES.map((s) => [at(s.at), s.mode]));
 
+  const changesStarted = Date.now();
   for (let step = 0; step < options.steps; step += 1) {
     await edits.edit(options.editsPerStep);
     if (random() < 0.5) stats.campaignOptOutChanges += feeds.generateOptOutChanges(options.optOutChangesPerStep);
@@ -132,6 +136,7 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
   }
 
   // Quiet: no more changes; the Campaign feeds write what is left, then two rounds.
+  const quietStarted = Date.now();
   for (let round = 1; round <= 2; round += 1) {
     await feeds.writeNow();
     const statuses = await quietRound(managers, options.roundTimeoutMs);
@@ -142,6 +147,7 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
     options.log(`quiet round ${round}: ${described.join('; ')}`);
   }
 
+  const quietMs = Date.now() - quietStarted;
   const config = await readConfigFile(stack.configFile);
   const report = await checkConvergence(stack.resources, config);
   const counts = { ...edits.counts, ...stats };
@@ -151,7 +157,7 @@ export async function runConvergenceScenario(stack: ScenarioStack, options: Scen
       .handle()
       .terminate('convergence run over')
       .catch(() => undefined);
-  return { report, config, stats: counts };
+  return { report, config, stats: counts, changesMs: quietStarted - changesStarted, quietMs };
 }
 
 /** SIGKILLs the worker and starts a new one (on the configuration file as it is now). */
