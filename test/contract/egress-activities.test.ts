@@ -59,7 +59,7 @@ function contact(i: number): string {
 }
 
 describe('egress activities (real sshd, both simulators)', () => {
-  it('lists complete event files after the cursor, in order, and archives idempotently', async () => {
+  it('lists every complete event file with its size and time, in order, and archives idempotently', async () => {
     const activities = stack.activities({});
     const first = nextFile();
     const second = nextFile(true);
@@ -68,17 +68,20 @@ describe('egress activities (real sshd, both simulators)', () => {
     await stack.writeEventFile(`${nextFile()}.part`, []);
     await stack.writeEventFile('notes.csv', []);
 
-    const all = await activities.listEventFiles({});
-    expect(all.files).toEqual(expect.arrayContaining([first, second]));
-    expect(all.files.indexOf(first)).toBeLessThan(all.files.indexOf(second));
-    expect(all.files.some((name) => name.endsWith('.part') || name === 'notes.csv')).toBe(false);
-    expect((await activities.listEventFiles({ after: first })).files).toContain(second);
-    expect((await activities.listEventFiles({ after: first })).files).not.toContain(first);
+    const all = (await activities.listEventFiles({})).files.map((file) => file.name);
+    expect(all).toEqual(expect.arrayContaining([first, second]));
+    expect(all.indexOf(first)).toBeLessThan(all.indexOf(second));
+    expect(all.some((name) => name.endsWith('.part') || name === 'notes.csv')).toBe(false);
+    const listed = (await activities.listEventFiles({})).files.find((file) => file.name === first);
+    expect(listed).toEqual({ name: first, size: expect.any(Number), modifiedAt: expect.any(Number) });
 
-    await activities.archiveEventFile({ file: first });
-    await activities.archiveEventFile({ file: first });
+    const version = { size: listed!.size, modifiedAt: listed!.modifiedAt };
+    expect(await activities.settleEventFile({ file: first, as: 'processed', version })).toEqual({});
+    expect(await activities.settleEventFile({ file: first, as: 'processed', version })).toEqual({});
     expect(await readdir(join(stack.eventsDir, 'processed'))).toContain(first);
-    expect((await activities.listEventFiles({})).files).not.toContain(first);
+    const names = (await activities.listEventFiles({ inProgress: first })).files.map((file) => file.name);
+    expect(names).not.toContain(first);
+    expect(await activities.listEventFiles({ inProgress: first })).toMatchObject({ inProgressArchived: true });
     const elsewhere = stack.activities({ sourceFolder: 'exports/not-yet' });
     expect(await elsewhere.listEventFiles({})).toEqual({ files: [] });
   });
@@ -177,7 +180,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     });
     const { eventsFile } = await feeds.writeNow();
     const activities = stack.activities({});
-    const name = (await activities.listEventFiles({})).files.find((file) => eventsFile?.endsWith(file));
+    const name = (await activities.listEventFiles({})).files.find((file) => eventsFile?.endsWith(file.name))?.name;
     if (!name) throw new Error('the exported file is not listed');
     expect(await applyAll(activities, name, 'from-sim')).toMatchObject({ created: 3, rejected: 0 });
     expect(stack.rows('acs_emailclicks').find((row) => row.acs_eventid === 'click-sim1')).toMatchObject({
@@ -186,8 +189,8 @@ describe('egress activities (real sshd, both simulators)', () => {
       acs_trackingurl: 'https://u',
       acs_mirrorpageurl: null,
     });
-    await activities.archiveEventFile({ file: name });
-    expect((await activities.listEventFiles({})).files).not.toContain(name);
+    await activities.settleEventFile({ file: name, as: 'processed' });
+    expect((await activities.listEventFiles({})).files.map((file) => file.name)).not.toContain(name);
   });
 
   it('skips switched-off types and hard-only bounces by default; a follow-up task on the bounce by default', async () => {
