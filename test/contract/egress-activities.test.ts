@@ -288,7 +288,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     expect(report.slice(1)).toEqual([
       `${file},3,send-e2,the contact does not exist in D365`,
       `${file},5,send-e3,eventDate is not a date-time`,
-      `${file},6,send-e4,"has 2 fields, the header has 11"`,
+      `${file},6,,"the record has 2 fields, the header has 11"`,
       `${file},7,open-e5,"eventType is not send, open, click or bounce"`,
       `${file},8,send-e6,externalId is not a D365 contact id (GUID)`,
       `${file},11,click-e8,trackingUrl is empty on a click`,
@@ -307,6 +307,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     await writeFile(join(stack.eventsDir, file), 'id,type\n1,send\n');
     const result = await activities.applyEventFile({ file, fromLine: 2, reportId: 'bad-header' });
     expect(result.nextLine).toBeUndefined();
+    expect(result.trouble).toMatchObject({ kind: 'unreadable', line: 1 });
     expect(result.counts.rejected).toBe(1);
     expect((await stack.rejects('bad-header'))[1]).toMatch(
       /^events_.*,1,,"the header lacks the columns: eventId, eventType/
@@ -318,8 +319,11 @@ describe('egress activities (real sshd, both simulators)', () => {
     const file = nextFile();
     await writeFile(join(stack.eventsDir, file), '');
     const result = await activities.applyEventFile({ file, fromLine: 2, reportId: 'empty' });
-    expect(result).toEqual({ counts: expect.objectContaining({ read: 0, rejected: 1 }) });
-    expect((await stack.rejects('empty'))[1]).toBe(`${file},1,,the file is empty; the file is skipped`);
+    expect(result).toEqual({
+      counts: expect.objectContaining({ read: 0, rejected: 1 }),
+      trouble: { kind: 'unreadable', line: 1, reason: 'the file is empty' },
+    });
+    expect((await stack.rejects('empty'))[1]).toBe(`${file},1,,the file is empty; the file is set aside in rejected/`);
     await expect(
       activities.applyEventFile({ file: '../secret.csv', fromLine: 2, reportId: 'x' })
     ).rejects.toMatchObject({

@@ -57,7 +57,7 @@ export function createEgressActivities(resources: WorkerResources): EgressActivi
         isEventFileName,
         input.inProgress
       ),
-    settleEventFile(input) {
+    async settleEventFile(input) {
       if (!isEventFileName(input.file)) throw new TypeError(`${input.file} is not an event file name`);
       const folder = egressSettings(resources.config).sourceFolder;
       return settleExportFile(resources.sftp(), folder, input.file, input.as, input.version);

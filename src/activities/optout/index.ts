@@ -142,7 +142,7 @@ export function createOptOutActivities(
         input
       );
     },
-    settleOptOutFile(input) {
+    async settleOptOutFile(input) {
       checkFileName(input.file);
       const folder = optOutSettings(resources.config).sourceFolder;
       return settleExportFile(resources.sftp(), folder, input.file, input.as, input.version);
