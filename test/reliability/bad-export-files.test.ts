@@ -7,7 +7,7 @@ import { csvLine, EVENT_COLUMNS, OPT_OUT_COLUMNS } from '../../src/sandbox/campa
 import { egressManagerWorkflow, optOutManagerWorkflow } from '../../src/workflows';
 import { egressStatusQuery, type EgressStatus } from '../../src/workflows/egress/messages';
 import { optOutStatusQuery, type OptOutStatus } from '../../src/workflows/optout/messages';
-import { assertBuildIsFresh } from '../harness/cli';
+import { assertBuildIsFresh, runCli } from '../harness/cli';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import {
   activeContactIds,
@@ -52,6 +52,7 @@ describe('bad export files', () => {
     assertBuildIsFresh();
     stack = await startFlowStack({
       dynamics: { seedContacts: 50 },
+      deployment: 'bad-files',
       flows: {
         egress: { every: '1h', bounceTypes: ['hard', 'soft', 'ignored'] },
         optOut: {
@@ -171,7 +172,7 @@ describe('bad export files', () => {
     );
     egress = await stack.temporal.client.workflow.start(egressManagerWorkflow, {
       taskQueue: stack.taskQueue,
-      workflowId: 'bad-files-egress',
+      workflowId: 'bad-files/egress',
       args: [{}],
     });
     const done = await untilQuery(egress, egressStatusQuery, (s) => s.passes >= 1, 120_000);
@@ -234,7 +235,7 @@ describe('bad export files', () => {
     try {
       const before = (await egress.query(egressStatusQuery)).passes;
       await egress.signal('syncNow');
-      const pass = stack.temporal.client.workflow.getHandle(`bad-files-egress:pass:${before + 1}`);
+      const pass = stack.temporal.client.workflow.getHandle(`bad-files/egress:pass:${before + 1}`);
       await until(
         async () => {
           const pending = (await pass.describe().catch(() => undefined))?.raw.pendingActivities ?? [];
@@ -265,7 +266,7 @@ describe('bad export files', () => {
     const archived = await stat(path.join(eventsDir, 'processed', big));
     expect(archived.size).toBe(Buffer.byteLength(lines(3_050)));
     // The change was seen after the listing (by a slice or at the archive), not before the pass read the file.
-    const history = allText(await stack.temporal.client.workflow.getHandle('bad-files-egress:pass:3').fetchHistory());
+    const history = allText(await stack.temporal.client.workflow.getHandle('bad-files/egress:pass:3').fetchHistory());
     expect(history.join('\n')).toMatch(/"kind":"changed"/);
   }, 240_000);
 
@@ -309,7 +310,7 @@ describe('bad export files', () => {
 
     optOut = await stack.temporal.client.workflow.start(optOutManagerWorkflow, {
       taskQueue: stack.taskQueue,
-      workflowId: 'bad-files-optout',
+      workflowId: 'bad-files/optout',
       args: [{}],
     });
     const done = await untilQuery(optOut, optOutStatusQuery, (s) => s.passes >= 1, 180_000);
@@ -352,6 +353,27 @@ describe('bad export files', () => {
     expect(done.lastError).toBeUndefined();
     expect(await donotbulkemail(late)).toBe(true);
   }, 120_000);
+
+  it('acs-d365 status shows the files skipped and why', async () => {
+    const cli = (...args: string[]) => runCli([...args, '--config', stack.configFile], stack.secretEnv);
+    const json = JSON.parse((await cli('status', '--json')).stdout) as {
+      flows: { workflowId: string; detail?: { skippedFiles?: { file: string; reason: string }[] } }[];
+    };
+    const skipped = (id: string) => json.flows.find((flow) => flow.workflowId === id)?.detail?.skippedFiles;
+    expect(skipped('bad-files/egress')?.map((note) => note.file)).toEqual([
+      'events_20260101000000_000002.csv.gz',
+      'events_20260201000000_000002.csv',
+    ]);
+    expect(skipped('bad-files/optout')?.map((note) => note.file)).toEqual([
+      'optouts_20260101000000_000004.csv.gz',
+      'optouts_20260101000000_000006.csv',
+    ]);
+    const text = (await cli('status')).stdout;
+    expect(text).toMatch(
+      /^ {4}skipped events_20260201000000_000002\.csv \(pass 3, .* ago\): it vanished after it was listed/m
+    );
+    expect(text).toMatch(/^ {4}skipped optouts_20260101000000_000006\.csv \(pass 1, .* ago\): the header lacks/m);
+  }, 60_000);
 
   it('no planted value in reports, status, worker logs or Temporal history; report rows stay small', async () => {
     const needles: Needle[] = Object.entries(PLANTED).map(([label, value]) => ({ label, value }));
