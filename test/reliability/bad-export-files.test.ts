@@ -370,9 +370,9 @@ describe('bad export files', () => {
     ]);
     const text = (await cli('status')).stdout;
     expect(text).toMatch(
-      /^ {4}skipped events_20260201000000_000002\.csv \(pass 3, .* ago\): it vanished after it was listed/m
+      /^ +skipped events_20260201000000_000002\.csv \(pass 3, .* ago\): it vanished after it was listed/m
     );
-    expect(text).toMatch(/^ {4}skipped optouts_20260101000000_000006\.csv \(pass 1, .* ago\): the header lacks/m);
+    expect(text).toMatch(/^ +skipped optouts_20260101000000_000006\.csv \(pass 1, .* ago\): the header lacks/m);
   }, 60_000);
 
   it('no planted value in reports, status, worker logs or Temporal history; report rows stay small', async () => {
