@@ -314,6 +314,35 @@ describe('egress activities (real sshd, both simulators)', () => {
     );
   });
 
+  it('writes every line read before a gzip file turns out corrupt, then finds the file unreadable', async () => {
+    const activities = stack.activities({});
+    const file = nextFile(true);
+    const ids = Array.from({ length: 3_000 }, (_, i) => `crc-e${i}`);
+    await stack.writeEventFile(
+      file,
+      ids.map((eventId, i) => ({ eventId, eventType: 'send' as const, externalId: contact(i % 5) }))
+    );
+    // A wrong CRC: the data inflates, and the stream fails at its end with Z_DATA_ERROR (the lines still buffered in
+    // the stream then are lost to the reader: how many arrive before depends on the stream's chunks).
+    const bytes = await readFile(join(stack.eventsDir, file));
+    bytes.writeUInt32LE((bytes.readUInt32LE(bytes.length - 8) ^ 0xffffffff) >>> 0, bytes.length - 8);
+    await writeFile(join(stack.eventsDir, file), bytes);
+    const result = await activities.applyEventFile({ file, fromLine: 2, reportId: 'crc' });
+    const { read } = result.counts;
+    expect(read).toBeGreaterThan(0);
+    expect(result.trouble).toEqual({
+      kind: 'unreadable',
+      line: read + 2,
+      reason: 'the file is not valid gzip data (Z_DATA_ERROR)',
+    });
+    expect(result.counts).toMatchObject({ created: read, rejected: 1 });
+    const written = stack.rows('acs_emailsends').filter((row) => String(row.acs_eventid).startsWith('crc-'));
+    expect(written).toHaveLength(read);
+    expect((await stack.rejects('crc'))[1]).toBe(
+      `${file},${read + 2},,the file is not valid gzip data (Z_DATA_ERROR); the file is set aside in rejected/`
+    );
+  });
+
   it('reports an empty file at line 1 and refuses a name that is no event file', async () => {
     const activities = stack.activities({});
     const file = nextFile();

@@ -180,8 +180,13 @@ export async function applyEventFile(
       throw ApplicationFailure.retryable(`${input.file} ends early: not completely written yet`, EVENT_FILE_INCOMPLETE);
     }
     if (!failure) throw systemicFailure(error, input.file, context.attempt) ?? error;
-    // The lines before the damage were applied (writes are idempotent); the file is set aside whole.
-    await Promise.allSettled(writing);
+    // The lines before the damage are applied (writes are idempotent); the file is set aside whole.
+    try {
+      await flush();
+      await Promise.all(writing);
+    } catch (writeError) {
+      throw systemicFailure(writeError, input.file, context.attempt) ?? writeError;
+    }
     unreadable = { kind: 'unreadable', line: counts.read > 0 ? lastLine + 1 : input.fromLine, reason: failure.reason };
   } finally {
     clearInterval(timer);
