@@ -186,7 +186,8 @@ describe('malformed feed files', () => {
     expect(done.skippedFiles).toEqual([
       {
         file: badFile,
-        reason: 'the header lacks the columns: externalId, attribute, value, changedAt (line 1); set aside in rejected/',
+        reason:
+          'the header lacks the columns: externalId, attribute, value, changedAt (line 1); set aside in rejected/',
         pass: 1,
         at: expect.any(String),
       },
