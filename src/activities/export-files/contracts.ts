@@ -54,8 +54,4 @@ export interface SettleExportFileResult {
   trouble?: FileTrouble;
 }
 
-/** A file a pass set aside or could not finish, and why; `status` shows the latest ones. */
-export interface SkippedFile {
-  file: string;
-  reason: string;
-}
+export type { SkippedFile } from '../../sync/skipped-files';

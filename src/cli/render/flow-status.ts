@@ -1,6 +1,6 @@
 import type { FlowReport } from '../commands/status';
 import type { TransferProgress } from '../../workflows/ingress/messages';
-import type { SkippedFileNote } from '../../workflows/skipped-files';
+import type { SkippedFileNote } from '../../sync/skipped-files';
 import { formatAge, formatDuration } from './durations';
 import { renderTransferProgress } from './progress-bar';
 

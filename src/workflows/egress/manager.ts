@@ -11,7 +11,7 @@ import {
   type ManagerState,
 } from '../manager-loop';
 import { FlowKey } from '../search-attributes';
-import { keepSkippedFiles } from '../skipped-files';
+import { keepSkippedFiles } from '../../sync/skipped-files';
 import { egressCheckpointSignal, egressStatusQuery, type EgressCursor, type EgressStatus } from './messages';
 import { egressPassWorkflow } from './pass';
 import { control } from './proxies';

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { EgressCounts } from '../../activities/egress/contracts';
 import type { FileCursor } from '../file-walk';
-import type { SkippedFileNote } from '../skipped-files';
+import type { SkippedFileNote } from '../../sync/skipped-files';
 
 export { pauseSignal, resumeSignal, syncNowSignal } from '../steering';
 

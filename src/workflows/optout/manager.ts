@@ -11,7 +11,7 @@ import {
   type ManagerState,
 } from '../manager-loop';
 import { FlowKey } from '../search-attributes';
-import { keepSkippedFiles } from '../skipped-files';
+import { keepSkippedFiles } from '../../sync/skipped-files';
 import { optOutFileCheckpointSignal, optOutStatusQuery, type OptOutFileCursor, type OptOutStatus } from './messages';
 import { optOutPassWorkflow } from './pass';
 import { control } from './proxies';

@@ -1,4 +1,8 @@
-import type { SkippedFile } from '../activities/export-files/contracts';
+/** A file a pass set aside or could not finish, and why (file name and reason: never a line of the file). */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
 
 /** A file a pass set aside or left, as `status` shows it. */
 export interface SkippedFileNote extends SkippedFile {
