@@ -36,6 +36,9 @@ const managerDetail = z.union([
     transfer: transferProgress.optional(),
     nextRunAt: isoTime.optional(),
     lastError: z.string().optional(),
+    skippedFiles: z
+      .array(z.strictObject({ file: z.string(), reason: z.string(), pass: z.number().int().positive(), at: isoTime }))
+      .optional(),
   }),
 ]);
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema';
@@ -6,6 +6,11 @@ import { checkConfigRules, type ConfigProblem } from './rules';
 import { configErrorMap, problemsFromZod } from './zod-problems';
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+/** A configuration file is a few kilobytes; anything this large is the wrong file. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+/** The longest value a configuration holds (a filter list or a public key is far shorter). */
+export const MAX_CONFIG_VALUE_CHARS = 64 * 1024;
 
 /** Parses and validates a configuration file's text. Reports every problem, not just the first. */
 export function parseConfig(text: string): ConfigResult {
@@ -19,7 +24,22 @@ export function parseConfig(text: string): ConfigResult {
       })),
     };
   }
-  return validateConfig(document.toJS() as unknown);
+  const input = document.toJS() as unknown;
+  const oversized = oversizedValues(input, []);
+  return oversized.length > 0 ? { ok: false, problems: oversized } : validateConfig(input);
+}
+
+/** Values over {@link MAX_CONFIG_VALUE_CHARS}, by path (the value itself is never repeated). */
+function oversizedValues(value: unknown, path: (string | number)[]): ConfigProblem[] {
+  if (typeof value === 'string' && value.length > MAX_CONFIG_VALUE_CHARS) {
+    const message = `the value is ${value.length} characters long; a value is at most ${MAX_CONFIG_VALUE_CHARS}`;
+    return [{ path: path.join('.') || '(root)', message }];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => oversizedValues(item, [...path, index]));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => oversizedValues(item, [...path, key]));
+  }
+  return [];
 }
 
 /** Validates an already-parsed configuration object. */
@@ -39,6 +59,11 @@ export function validateConfig(input: unknown): ConfigResult {
 export async function loadConfigFile(file: string): Promise<ConfigResult> {
   let text: string;
   try {
+    const { size } = await stat(file);
+    if (size > MAX_CONFIG_FILE_BYTES) {
+      const message = `the configuration file is ${size} bytes; a configuration file is at most ${MAX_CONFIG_FILE_BYTES} bytes (is it the right file?)`;
+      return { ok: false, problems: [{ path: file, message }] };
+    }
     text = await readFile(file, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;

@@ -59,7 +59,7 @@ function contact(i: number): string {
 }
 
 describe('egress activities (real sshd, both simulators)', () => {
-  it('lists complete event files after the cursor, in order, and archives idempotently', async () => {
+  it('lists every complete event file with its size and time, in order, and archives idempotently', async () => {
     const activities = stack.activities({});
     const first = nextFile();
     const second = nextFile(true);
@@ -68,17 +68,20 @@ describe('egress activities (real sshd, both simulators)', () => {
     await stack.writeEventFile(`${nextFile()}.part`, []);
     await stack.writeEventFile('notes.csv', []);
 
-    const all = await activities.listEventFiles({});
-    expect(all.files).toEqual(expect.arrayContaining([first, second]));
-    expect(all.files.indexOf(first)).toBeLessThan(all.files.indexOf(second));
-    expect(all.files.some((name) => name.endsWith('.part') || name === 'notes.csv')).toBe(false);
-    expect((await activities.listEventFiles({ after: first })).files).toContain(second);
-    expect((await activities.listEventFiles({ after: first })).files).not.toContain(first);
+    const all = (await activities.listEventFiles({})).files.map((file) => file.name);
+    expect(all).toEqual(expect.arrayContaining([first, second]));
+    expect(all.indexOf(first)).toBeLessThan(all.indexOf(second));
+    expect(all.some((name) => name.endsWith('.part') || name === 'notes.csv')).toBe(false);
+    const listed = (await activities.listEventFiles({})).files.find((file) => file.name === first);
+    expect(listed).toEqual({ name: first, size: expect.any(Number), modifiedAt: expect.any(Number) });
 
-    await activities.archiveEventFile({ file: first });
-    await activities.archiveEventFile({ file: first });
+    const version = { size: listed!.size, modifiedAt: listed!.modifiedAt };
+    expect(await activities.settleEventFile({ file: first, as: 'processed', version })).toEqual({});
+    expect(await activities.settleEventFile({ file: first, as: 'processed', version })).toEqual({});
     expect(await readdir(join(stack.eventsDir, 'processed'))).toContain(first);
-    expect((await activities.listEventFiles({})).files).not.toContain(first);
+    const names = (await activities.listEventFiles({ inProgress: first })).files.map((file) => file.name);
+    expect(names).not.toContain(first);
+    expect(await activities.listEventFiles({ inProgress: first })).toMatchObject({ inProgressArchived: true });
     const elsewhere = stack.activities({ sourceFolder: 'exports/not-yet' });
     expect(await elsewhere.listEventFiles({})).toEqual({ files: [] });
   });
@@ -177,7 +180,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     });
     const { eventsFile } = await feeds.writeNow();
     const activities = stack.activities({});
-    const name = (await activities.listEventFiles({})).files.find((file) => eventsFile?.endsWith(file));
+    const name = (await activities.listEventFiles({})).files.find((file) => eventsFile?.endsWith(file.name))?.name;
     if (!name) throw new Error('the exported file is not listed');
     expect(await applyAll(activities, name, 'from-sim')).toMatchObject({ created: 3, rejected: 0 });
     expect(stack.rows('acs_emailclicks').find((row) => row.acs_eventid === 'click-sim1')).toMatchObject({
@@ -186,8 +189,8 @@ describe('egress activities (real sshd, both simulators)', () => {
       acs_trackingurl: 'https://u',
       acs_mirrorpageurl: null,
     });
-    await activities.archiveEventFile({ file: name });
-    expect((await activities.listEventFiles({})).files).not.toContain(name);
+    await activities.settleEventFile({ file: name, as: 'processed' });
+    expect((await activities.listEventFiles({})).files.map((file) => file.name)).not.toContain(name);
   });
 
   it('skips switched-off types and hard-only bounces by default; a follow-up task on the bounce by default', async () => {
@@ -285,7 +288,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     expect(report.slice(1)).toEqual([
       `${file},3,send-e2,the contact does not exist in D365`,
       `${file},5,send-e3,eventDate is not a date-time`,
-      `${file},6,send-e4,"has 2 fields, the header has 11"`,
+      `${file},6,,"the record has 2 fields, the header has 11"`,
       `${file},7,open-e5,"eventType is not send, open, click or bounce"`,
       `${file},8,send-e6,externalId is not a D365 contact id (GUID)`,
       `${file},11,click-e8,trackingUrl is empty on a click`,
@@ -304,9 +307,39 @@ describe('egress activities (real sshd, both simulators)', () => {
     await writeFile(join(stack.eventsDir, file), 'id,type\n1,send\n');
     const result = await activities.applyEventFile({ file, fromLine: 2, reportId: 'bad-header' });
     expect(result.nextLine).toBeUndefined();
+    expect(result.trouble).toMatchObject({ kind: 'unreadable', line: 1 });
     expect(result.counts.rejected).toBe(1);
     expect((await stack.rejects('bad-header'))[1]).toMatch(
       /^events_.*,1,,"the header lacks the columns: eventId, eventType/
+    );
+  });
+
+  it('writes every line read before a gzip file turns out corrupt, then finds the file unreadable', async () => {
+    const activities = stack.activities({});
+    const file = nextFile(true);
+    const ids = Array.from({ length: 3_000 }, (_, i) => `crc-e${i}`);
+    await stack.writeEventFile(
+      file,
+      ids.map((eventId, i) => ({ eventId, eventType: 'send' as const, externalId: contact(i % 5) }))
+    );
+    // A wrong CRC: the data inflates, and the stream fails at its end with Z_DATA_ERROR (the lines still buffered in
+    // the stream then are lost to the reader: how many arrive before depends on the stream's chunks).
+    const bytes = await readFile(join(stack.eventsDir, file));
+    bytes.writeUInt32LE((bytes.readUInt32LE(bytes.length - 8) ^ 0xffffffff) >>> 0, bytes.length - 8);
+    await writeFile(join(stack.eventsDir, file), bytes);
+    const result = await activities.applyEventFile({ file, fromLine: 2, reportId: 'crc' });
+    const { read } = result.counts;
+    expect(read).toBeGreaterThan(0);
+    expect(result.trouble).toEqual({
+      kind: 'unreadable',
+      line: read + 2,
+      reason: 'the file is not valid gzip data (Z_DATA_ERROR)',
+    });
+    expect(result.counts).toMatchObject({ created: read, rejected: 1 });
+    const written = stack.rows('acs_emailsends').filter((row) => String(row.acs_eventid).startsWith('crc-'));
+    expect(written).toHaveLength(read);
+    expect((await stack.rejects('crc'))[1]).toBe(
+      `${file},${read + 2},,the file is not valid gzip data (Z_DATA_ERROR); the file is set aside in rejected/`
     );
   });
 
@@ -315,8 +348,11 @@ describe('egress activities (real sshd, both simulators)', () => {
     const file = nextFile();
     await writeFile(join(stack.eventsDir, file), '');
     const result = await activities.applyEventFile({ file, fromLine: 2, reportId: 'empty' });
-    expect(result).toEqual({ counts: expect.objectContaining({ read: 0, rejected: 1 }) });
-    expect((await stack.rejects('empty'))[1]).toBe(`${file},1,,the file is empty; the file is skipped`);
+    expect(result).toEqual({
+      counts: expect.objectContaining({ read: 0, rejected: 1 }),
+      trouble: { kind: 'unreadable', line: 1, reason: 'the file is empty' },
+    });
+    expect((await stack.rejects('empty'))[1]).toBe(`${file},1,,the file is empty; the file is set aside in rejected/`);
     await expect(
       activities.applyEventFile({ file: '../secret.csv', fromLine: 2, reportId: 'x' })
     ).rejects.toMatchObject({

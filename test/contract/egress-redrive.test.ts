@@ -25,7 +25,7 @@ describe('egress re-drive (real sshd, both simulators)', () => {
     ]);
     const first = await activities.applyEventFile({ file: FILE, fromLine: 2, reportId: 'pass-1' });
     expect(first.counts).toMatchObject({ read: 3, created: 1, rejected: 2 });
-    await activities.archiveEventFile({ file: FILE });
+    await activities.settleEventFile({ file: FILE, as: 'processed' });
 
     await stack.d365.create('contacts', { contactid: LATE_CONTACT, lastname: 'Late' });
     const redriven = await activities.redriveEgressRejects({ report: 'pass-1.csv', reportId: 'redrive-1' });

@@ -84,6 +84,17 @@ describe('acs-d365 config validate', () => {
     expect(result.stderr).toContain('2 problems found.');
   });
 
+  it('refuses a configuration file with a 20 MB value with a clear error (exit 1), not a crash', async () => {
+    const file = writeConfig('huge.yaml', (c) => (c.campaign.organization = `planted-huge-${'o'.repeat(20_000_000)}`));
+    const result = await runCli(['config', 'validate', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /the configuration file is 2\d{7} bytes; a configuration file is at most 1048576 bytes/
+    );
+    expect(result.stderr).not.toContain('planted-huge');
+    expect(result.stderr.length).toBeLessThan(1_000);
+  });
+
   it('prints JSON with --json', async () => {
     const file = writeConfig('json.yaml', (c) => (c.dynamics.pageSize = 9000));
     const result = await runCli(['config', 'validate', file, '--json']);

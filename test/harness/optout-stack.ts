@@ -220,14 +220,14 @@ export async function startOptOutStack(options: OptOutStackOptions = {}): Promis
     if (parts.files ?? true) {
       await campaignSim.exports?.writeNow();
       const { files } = await acts.listOptOutFiles({});
-      for (const file of files) {
+      for (const { name: file } of files) {
         let fromLine: number | undefined = 2;
         while (fromLine !== undefined) {
           const chunk = await acts.applyOptOutFile({ file, fromLine, reportId });
           add(chunk.counts);
           fromLine = chunk.nextLine;
         }
-        await acts.archiveOptOutFile({ file });
+        await acts.settleOptOutFile({ file, as: 'processed' });
       }
     }
     return counts;

@@ -144,7 +144,7 @@ describe('malformed feed files', () => {
     );
   }, 120_000);
 
-  it('opt-out: a file with the wrong columns stops the pass with a clear error; lines without a key are rejected; nothing is lost', async () => {
+  it('opt-out: a file with the wrong columns is set aside with its reason; lines without a key are rejected; nothing is lost', async () => {
     const dir = path.join(stack.sftp.root, 'd365_loads', 'exports', 'optouts');
     await mkdir(dir, { recursive: true });
     const header = csvLine([...OPT_OUT_COLUMNS]);
@@ -174,18 +174,20 @@ describe('malformed feed files', () => {
       workflowId: 'rel-feeds-optout',
       args: [{}],
     });
-    // Unlike egress (which rejects such a file at line 1 and goes on), opt-out stops at it and names it.
-    const stopped = await untilQuery(optOut, optOutStatusQuery, (s) => s.passes >= 1, 60_000);
-    expect(stopped.lastError).toBe(
-      `pass 1 failed: the opt-out file exports/optouts/${badFile} has no column externalId, attribute, value, ` +
-        'changedAt; its header must name externalId, attribute, value, changedAt (docs/campaign-files.md)'
-    );
-    // The operator moves the file away; the next pass applies everything after it.
-    await rename(path.join(dir, badFile), path.join(stack.dir, badFile));
-    await optOut.signal('syncNow');
-    const done = await untilQuery(optOut, optOutStatusQuery, (s) => s.passes >= 2, 60_000);
+    // Like egress, opt-out sets such a file aside (in rejected/, named in status and the audit) and goes on.
+    const done = await untilQuery(optOut, optOutStatusQuery, (s) => s.passes >= 1, 60_000);
     expect(done.lastError).toBeUndefined();
-    expect(done.lastPass?.counts.rejected).toBe(1);
+    expect(done.lastPass?.counts.rejected).toBe(2);
+    expect(done.skippedFiles).toEqual([
+      {
+        file: badFile,
+        reason:
+          'the header lacks the columns: externalId, attribute, value, changedAt (line 1); set aside in rejected/',
+        pass: 1,
+        at: expect.any(String),
+      },
+    ]);
+    expect(await readdir(path.join(dir, 'rejected'))).toEqual([badFile]);
     for (const id of [a, b]) {
       const [row] = (
         await stack.resources
@@ -197,6 +199,7 @@ describe('malformed feed files', () => {
     }
     const audit = (await reportLines(stack, 'optout')).join('\n');
     expect(audit).toContain('optouts_20260101000000_000002.csv line 2: externalId is empty');
+    expect(audit).toContain(`${badFile} line 1: the header lacks the columns: externalId`);
   }, 120_000);
 });
 

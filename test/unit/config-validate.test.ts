@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { parseConfig, validateConfig } from '../../src/config/load';
+import { loadConfigFile, parseConfig, validateConfig } from '../../src/config/load';
 
 const exampleText = readFileSync(path.join(__dirname, '..', '..', 'config', 'example.yaml'), 'utf8');
 
@@ -297,3 +298,38 @@ function addContactField(config: Record<string, any>, field: { from: string; to:
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('oversized configuration input', () => {
+  it('refuses a huge value by its path, without repeating it', () => {
+    const huge = 'planted-config-value-' + 'x'.repeat(70_000);
+    const result = parseConfig(exampleText.replace(/(organization:\s*)\S+/, `$1${huge}`));
+    expect(result.ok).toBe(false);
+    const text = JSON.stringify(result);
+    expect(text).toContain('"path":"campaign.organization"');
+    expect(text).toContain('characters long; a value is at most 65536');
+    expect(text).not.toContain('planted-config-value');
+    expect(text.length).toBeLessThan(500);
+  });
+
+  it('refuses a file over 1 MiB before reading it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'acs-config-'));
+    const file = path.join(dir, 'big.yaml');
+    writeFileSync(file, exampleText.replace(/(organization:\s*)\S+/, `$1${'o'.repeat(20_000_000)}`));
+    try {
+      const result = await loadConfigFile(file);
+      expect(result).toEqual({
+        ok: false,
+        problems: [
+          {
+            path: file,
+            message: expect.stringMatching(
+              /^the configuration file is 2\d{7} bytes; a configuration file is at most 1048576 bytes/
+            ),
+          },
+        ],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

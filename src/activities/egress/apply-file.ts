@@ -1,6 +1,5 @@
 import { posix } from 'node:path';
 import { type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
 import { type DynamicsClient } from '../../connectors/dynamics';
 import { type SftpClient } from '../../connectors/sftp';
@@ -20,7 +19,7 @@ import {
   type EgressCounts,
   ZERO_EGRESS_COUNTS,
 } from './contracts';
-import { PROCESSED_FOLDER } from './archive-file';
+import { exportFileText, fileTrouble, type FileTrouble, PROCESSED_FOLDER, readFailure } from '../export-files';
 import { type EgressReject, EgressRejectsReport } from './rejects-report';
 import { PARALLEL_BATCHES } from './run-operations';
 import { systemicFailure } from './systemic';
@@ -125,27 +124,27 @@ export async function applyEventFile(
   };
 
   const redrive = only !== undefined;
+  // A re-drive reads lines of an applied file, wherever it is now; a pass reads the version it listed, or nothing.
+  const checked = redrive ? {} : await fileTrouble(context.sftp, context.sourceFolder, input.file, input.version);
+  if (checked.trouble) return { counts, trouble: checked.trouble };
   const seekable = !redrive && !input.file.endsWith('.gz');
   const resumeAt = seekable && input.fromByte ? { byte: input.fromByte, line: input.fromLine } : undefined;
   const header = resumeAt ? await readHeader(context, input.file) : undefined;
   const stream = await openEventFile(context, input.file, redrive, resumeAt?.byte);
-  const source: Readable = input.file.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
-  stream.once('error', (error) => source.destroy(error));
+  const source = exportFileText(stream, input.file);
   let next: { line: number; byte?: number } | undefined;
+  let unreadable: FileTrouble | undefined;
   let lastLine = input.fromLine;
   const beat = () => context.progress?.({ file: input.file, line: lastLine });
   const timer = context.progress ? setInterval(beat, HEARTBEAT_INTERVAL_MS) : undefined;
   timer?.unref();
   try {
-    const records = numberedCsvRecords(source, resumeAt);
+    const records = numberedCsvRecords(source, resumeAt, header ? { fieldCount: header.length } : {});
     const headerFields = header ?? (await firstFields(records));
     const columns = headerFields ? eventColumns(headerFields) : undefined;
     if (!columns?.ok) {
-      reject(
-        1,
-        '',
-        `${columns ? `the header lacks the columns: ${columns.missing.join(', ')}` : 'the file is empty'}; the file is skipped`
-      );
+      const reason = columns ? `the header lacks the columns: ${columns.missing.join(', ')}` : 'the file is empty';
+      unreadable = { kind: 'unreadable', line: 1, reason };
     } else {
       const headerLength = headerFields?.length ?? 0;
       for await (const record of records) {
@@ -156,8 +155,9 @@ export async function applyEventFile(
           break;
         }
         counts.read += 1;
-        const parsed = record.unterminated
-          ? { ok: false as const, reason: 'the file ends inside a quoted field' }
+        lastLine = record.line;
+        const parsed = record.malformed
+          ? { ok: false as const, reason: record.malformed }
           : record.fields.some(isMisdecoded)
             ? { ok: false as const, reason: NOT_UTF8 }
             : parseEventRecord(record.fields, columns.columns, headerLength);
@@ -169,17 +169,25 @@ export async function applyEventFile(
           pending.push({ line: record.line, event: parsed.event });
           if (pending.length >= context.write.batchSize * PARALLEL_BATCHES) await flush();
         }
-        lastLine = record.line;
         if (counts.read % HEARTBEAT_EVERY_RECORDS === 0) beat();
       }
       await flush();
       await Promise.all(writing);
     }
   } catch (error) {
-    if (isTruncatedGzip(error)) {
+    const failure = readFailure(error, checked.version?.modifiedAt, Date.now());
+    if (failure?.kind === 'incomplete') {
       throw ApplicationFailure.retryable(`${input.file} ends early: not completely written yet`, EVENT_FILE_INCOMPLETE);
     }
-    throw systemicFailure(error, input.file, context.attempt) ?? error;
+    if (!failure) throw systemicFailure(error, input.file, context.attempt) ?? error;
+    // The lines before the damage are applied (writes are idempotent); the file is set aside whole.
+    try {
+      await flush();
+      await Promise.all(writing);
+    } catch (writeError) {
+      throw systemicFailure(writeError, input.file, context.attempt) ?? writeError;
+    }
+    unreadable = { kind: 'unreadable', line: counts.read > 0 ? lastLine + 1 : input.fromLine, reason: failure.reason };
   } finally {
     clearInterval(timer);
     source.destroy();
@@ -187,11 +195,15 @@ export async function applyEventFile(
     // No write outlives the attempt, also when it fails.
     await Promise.allSettled(writing);
   }
+  if (unreadable?.kind === 'unreadable') {
+    reject(unreadable.line, '', `${unreadable.reason}; the file is set aside in rejected/`);
+  }
   rejects.sort((a, b) => a.line - b.line);
   counts.rejected = rejects.length;
   await new EgressRejectsReport(context.reportsFolder, input.reportId).append(rejects);
   beat();
   context.logger.debug({ file: input.file, fromLine: input.fromLine, next, counts }, 'egress events applied');
+  if (unreadable) return { counts, trouble: unreadable };
   return { ...(next ? { nextLine: next.line } : {}), ...(next?.byte ? { nextByte: next.byte } : {}), counts };
 }
 
@@ -214,9 +226,4 @@ async function firstFields(records: AsyncGenerator<NumberedRecord>): Promise<str
 function safeEventId(text: string | undefined): string {
   const id = (text ?? '').trim();
   return /^[A-Za-z0-9._:-]{1,100}$/.test(id) ? id : '';
-}
-
-function isTruncatedGzip(error: unknown): boolean {
-  // Duck-typed: zlib's errors may come from another realm than this module's `Error`.
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'Z_BUF_ERROR';
 }

@@ -3,15 +3,14 @@
  * event, never a secret.
  */
 
-export interface ListEventFilesInput {
-  /** The cursor: the last fully applied file; only names after it are listed. */
-  after?: string;
-}
+import { type FileTrouble, type FileVersion } from '../export-files/contracts';
 
-export interface ListEventFilesResult {
-  /** Complete event files of the source folder, after the cursor, in the order to apply them. */
-  files: string[];
-}
+export type {
+  ListExportFilesInput as ListEventFilesInput,
+  ListExportFilesResult as ListEventFilesResult,
+  SettleExportFileInput as SettleEventFileInput,
+  SettleExportFileResult as SettleEventFileResult,
+} from '../export-files/contracts';
 
 export interface ApplyEventFileInput {
   /** File name in `egress.sourceFolder`. */
@@ -27,6 +26,8 @@ export interface ApplyEventFileInput {
   reportId: string;
   /** Re-drive: apply only these lines, reading the file from `processed/` (or the source folder if it is still there). */
   lines?: number[];
+  /** The version listed: a file that is no longer this version is not read (`trouble` says `changed`). */
+  version?: FileVersion;
 }
 
 /** What one call did with the records it read. */
@@ -60,10 +61,8 @@ export interface ApplyEventFileResult {
   /** Byte offset of `nextLine` in a plain CSV file, for the next call's `fromByte`. */
   nextByte?: number;
   counts: EgressCounts;
-}
-
-export interface ArchiveEventFileInput {
-  file: string;
+  /** Why the call did not apply (the rest of) the file: changed, archived, vanished or unreadable. */
+  trouble?: FileTrouble;
 }
 
 export type PreflightEgressInput = Record<string, never>;

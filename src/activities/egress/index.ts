@@ -1,18 +1,19 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { type WorkerResources } from '../resources';
 import { applyEventFile, type FileProgress } from './apply-file';
-import { archiveEventFile } from './archive-file';
+import { isEventFileName } from '../../sync/egress';
+import { listExportFiles, settleExportFile } from '../export-files';
 import {
   type ApplyEventFileInput,
   type ApplyEventFileResult,
-  type ArchiveEventFileInput,
   type ListEventFilesInput,
   type ListEventFilesResult,
   type PreflightEgressInput,
   type PreflightEgressResult,
   type PublishEgressRejectsInput,
+  type SettleEventFileInput,
+  type SettleEventFileResult,
 } from './contracts';
-import { listEventFiles } from './list-files';
 import { preflightEgress } from './preflight';
 import { EgressRejectsReport } from './rejects-report';
 import { publishReport, type PublishedReport } from '../publish-report';
@@ -20,7 +21,7 @@ import { redriveEgressRejects, type RedriveEgressRejectsInput, type RedriveEgres
 import { egressSettings } from './settings';
 
 export { EGRESS_INVALID_INPUT, EVENT_FILE_INCOMPLETE, RECORDS_PER_CALL } from './apply-file';
-export { PROCESSED_FOLDER } from './archive-file';
+export { PROCESSED_FOLDER, REJECTED_FOLDER } from '../export-files';
 export { D365_UNAVAILABLE, SYSTEMIC_TRIES } from './systemic';
 export { EGRESS_CONFIG_ERROR } from './settings';
 export * from './contracts';
@@ -29,12 +30,12 @@ export type { RedriveEgressRejectsInput, RedriveEgressRejectsResult } from './re
 export interface EgressActivities {
   /** Checks the configuration against D365's metadata; every problem with its configuration path. */
   preflightEgress(input: PreflightEgressInput): Promise<PreflightEgressResult>;
-  /** Complete event files after the cursor, in the order to apply them. */
+  /** Every complete event file in the source folder, by name (all unprocessed: applied ones are moved away). */
   listEventFiles(input: ListEventFilesInput): Promise<ListEventFilesResult>;
   /** Applies up to {@link RECORDS_PER_CALL} records of one file from a line; `nextLine` absent when the file is done. */
   applyEventFile(input: ApplyEventFileInput): Promise<ApplyEventFileResult>;
-  /** Moves an applied file to `processed/`; idempotent. */
-  archiveEventFile(input: ArchiveEventFileInput): Promise<void>;
+  /** Moves an applied file to `processed/` (unless it changed since), or an unreadable one to `rejected/`; idempotent. */
+  settleEventFile(input: SettleEventFileInput): Promise<SettleEventFileResult>;
   /** After a fix: applies the events of a rejects report again (`acs-d365 rejects egress --redrive`). */
   redriveEgressRejects(input: RedriveEgressRejectsInput): Promise<RedriveEgressRejectsResult>;
   /** Copies a rejects report to `reports.sftpFolder` as `egress_<reportId>.csv`, when that is set. */
@@ -49,9 +50,18 @@ export function createEgressActivities(resources: WorkerResources): EgressActivi
   const logger = resources.logger.child({ component: 'egress' });
   const activities: EgressActivities = {
     preflightEgress: () => preflightEgress(resources.config, resources.dynamics()),
-    listEventFiles: (input) => listEventFiles(resources.sftp(), egressSettings(resources.config).sourceFolder, input),
-    archiveEventFile: (input) =>
-      archiveEventFile(resources.sftp(), egressSettings(resources.config).sourceFolder, input),
+    listEventFiles: (input) =>
+      listExportFiles(
+        resources.sftp(),
+        egressSettings(resources.config).sourceFolder,
+        isEventFileName,
+        input.inProgress
+      ),
+    async settleEventFile(input) {
+      if (!isEventFileName(input.file)) throw new TypeError(`${input.file} is not an event file name`);
+      const folder = egressSettings(resources.config).sourceFolder;
+      return settleExportFile(resources.sftp(), folder, input.file, input.as, input.version);
+    },
     applyEventFile(input) {
       const settings = egressSettings(resources.config);
       const activity = asyncLocalStorage.getStore();

@@ -13,6 +13,7 @@ import {
 } from './contracts';
 import { checkFileName } from './optout-files';
 import { type ChangeLine, type FileChunk } from './read-file-chunk';
+import { type FileTrouble, type FileVersion } from '../export-files';
 import { campaignSide, d365Side, lookupProfile, reconcileRecord, type ReconcileScope } from './reconcile';
 import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutPair, type OptOutSettings } from './settings';
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
@@ -29,7 +30,9 @@ export interface ApplyFileContext {
   settings: OptOutSettings;
   dynamics: DynamicsClient;
   profiles: ResourceClient;
-  readChunk(path: string, fromLine: number, maxLines: number): Promise<FileChunk>;
+  readChunk(path: string, fromLine: number, maxLines: number, modifiedAt?: number): Promise<FileChunk>;
+  /** Whether the file is still the version listed (see {@link fileTrouble}). */
+  check(file: string, version?: FileVersion): Promise<{ trouble?: FileTrouble; version?: FileVersion }>;
   logger: Logger;
   progress?: (progress: { file: string; line: number }) => void;
   signal?: AbortSignal;
@@ -49,10 +52,13 @@ export async function applyOptOutFile(
   input: ApplyOptOutFileInput
 ): Promise<ApplyOptOutFileResult> {
   checkFileName(input.file);
+  const checked = await context.check(input.file, input.version);
+  if (checked.trouble) return { counts: { ...ZERO_OPT_OUT_COUNTS }, trouble: checked.trouble };
   const chunk = await context.readChunk(
     posix.join(context.settings.sourceFolder, input.file),
     Math.max(2, input.fromLine),
-    LINES_PER_CHUNK
+    LINES_PER_CHUNK,
+    checked.version?.modifiedAt
   );
   const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS, read: chunk.lines.length };
   const scope: ReconcileScope = {
@@ -67,8 +73,15 @@ export async function applyOptOutFile(
     await applyLine(context, scope, input.file, line);
     context.progress?.({ file: input.file, line: line.number });
   }
+  const { unreadable } = chunk;
+  if (unreadable) {
+    counts.rejected += 1;
+    const reason = `${input.file} line ${unreadable.line}: ${unreadable.reason}; the file is set aside in rejected/`;
+    scope.audit.push(auditNote('', '', reason));
+  }
   await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);
   context.logger.debug({ file: input.file, fromLine: input.fromLine, counts }, 'opt-out file chunk applied');
+  if (unreadable) return { counts, trouble: { kind: 'unreadable', ...unreadable } };
   return { ...(chunk.nextLine !== undefined ? { nextLine: chunk.nextLine } : {}), counts };
 }
 
@@ -78,29 +91,30 @@ async function applyLine(
   file: string,
   line: ChangeLine
 ): Promise<void> {
-  const { externalId, attribute, value, changedAt } = line.fields;
-  const note = (kind: 'rejected' | 'missing' | 'skipped', reason: string, name = attribute): void => {
+  const note = (kind: 'rejected' | 'missing' | 'skipped', reason: string, key = '', name = ''): void => {
     scope.counts[kind] += 1;
-    scope.audit.push(auditNote(externalId, name, `${file} line ${line.number}: ${reason}`));
+    scope.audit.push(auditNote(key, name, `${file} line ${line.number}: ${reason}`));
   };
-  if (Object.values(line.fields).some(isMisdecoded)) return note('rejected', NOT_UTF8);
-  if (externalId === '') return note('rejected', 'externalId is empty');
-  if (!KNOWN_ATTRIBUTES.has(attribute))
-    return note('rejected', `attribute ${JSON.stringify(attribute)} is not a Campaign opt-out attribute`);
+  if ('malformed' in line) return note('rejected', line.malformed);
+  const { externalId, attribute, value, changedAt } = line.fields;
+  // The audit names keys and attributes only when they are what they should be: a line's text may be anything.
+  const key = GUID.test(externalId) ? externalId : '';
+  const known = KNOWN_ATTRIBUTES.has(attribute) ? attribute : '';
+  if (Object.values(line.fields).some(isMisdecoded)) return note('rejected', NOT_UTF8, key, known);
+  if (externalId === '') return note('rejected', 'externalId is empty', key, known);
+  if (!known) return note('rejected', 'attribute is not a Campaign opt-out attribute', key);
   const pair = context.settings.pairs.find((candidate) => candidate.apiField === attribute);
-  if (!pair) return note('skipped', `${attribute} is not paired in optOut.pairs`);
-  if (booleanOf(value) === undefined)
-    return note('rejected', `value ${JSON.stringify(value)} is not true, false, 1 or 0`, pair.attribute);
-  if (!parseAcsDate(changedAt))
-    return note('rejected', `changedAt ${JSON.stringify(changedAt)} is not a date-time`, pair.attribute);
-  if (!GUID.test(externalId)) return note('missing', 'externalId is not a D365 contact id; skipped', pair.attribute);
+  if (!pair) return note('skipped', `${attribute} is not paired in optOut.pairs`, key, known);
+  if (booleanOf(value) === undefined) return note('rejected', 'value is not true, false, 1 or 0', key, pair.attribute);
+  if (!parseAcsDate(changedAt)) return note('rejected', 'changedAt is not a date-time', key, pair.attribute);
+  if (!key) return note('missing', 'externalId is not a D365 contact id; skipped', '', pair.attribute);
   const contact = await readContact(context.dynamics, externalId, context.settings.pairs);
-  if (!contact) return note('missing', 'no D365 contact has this id; skipped', pair.attribute);
+  if (!contact) return note('missing', 'no D365 contact has this id; skipped', key, pair.attribute);
   const lookup = await lookupProfile(context.profiles, externalId);
   if (lookup.kind === 'missing') {
-    return note('missing', 'no Campaign profile has this externalId any more; skipped', pair.attribute);
+    return note('missing', 'no Campaign profile has this externalId any more; skipped', key, pair.attribute);
   }
-  if (lookup.kind === 'ambiguous') return note('rejected', lookup.reason, pair.attribute);
+  if (lookup.kind === 'ambiguous') return note('rejected', lookup.reason, key, pair.attribute);
   const { profile } = lookup;
   // Every pair of the record, not only the line's: a D365 write moves `modifiedon` for the whole contact, so a
   // disagreement left on another pair would be decided later against that new time, by the wrong side.

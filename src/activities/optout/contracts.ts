@@ -1,3 +1,12 @@
+import { type FileTrouble, type FileVersion } from '../export-files/contracts';
+
+export type {
+  ListExportFilesInput as ListOptOutFilesInput,
+  ListExportFilesResult as ListOptOutFilesResult,
+  SettleExportFileInput as SettleOptOutFileInput,
+  SettleExportFileResult as SettleOptOutFileResult,
+} from '../export-files/contracts';
+
 /**
  * What opt-out activities take and return. Workflows see only these shapes: cursors (D365 links, file names, line
  * numbers) and counts. Never a record, never a secret.
@@ -80,32 +89,22 @@ export interface RevisitOptOutContactsResult {
   counts: OptOutCounts;
 }
 
-export interface ListOptOutFilesInput {
-  /** The last file processed (the workflow's cursor); only later names are listed. */
-  after?: string;
-}
-
-export interface ListOptOutFilesResult {
-  /** Complete opt-out files, names only (relative to `optOut.sourceFolder`), oldest first. */
-  files: string[];
-}
-
 export interface ApplyOptOutFileInput {
   /** A name from `listOptOutFiles`. */
   file: string;
-  /** CSV record number to start at (header = 1, so the first change is line 2). */
+  /** The line to start at (header = 1, so the first change is line 2). */
   fromLine: number;
   reportId: string;
+  /** The version listed: a file that is no longer this version is not read (`trouble` says `changed`). */
+  version?: FileVersion;
 }
 
 export interface ApplyOptOutFileResult {
   /** Where the next chunk of this file starts; absent when the file is done. */
   nextLine?: number;
   counts: OptOutCounts;
-}
-
-export interface ArchiveOptOutFileInput {
-  file: string;
+  /** Why the call did not apply (the rest of) the file: changed, archived, vanished or unreadable. */
+  trouble?: FileTrouble;
 }
 
 export interface PublishOptOutAuditInput {

@@ -9,7 +9,6 @@ import { OptOutAudit } from './audit-report';
 import {
   type ApplyOptOutFileInput,
   type ApplyOptOutFileResult,
-  type ArchiveOptOutFileInput,
   type ListOptOutFilesInput,
   type ListOptOutFilesResult,
   type PreflightOptOutInput,
@@ -17,10 +16,13 @@ import {
   type RevisitOptOutContactsInput,
   type RevisitOptOutContactsResult,
   type PublishOptOutAuditInput,
+  type SettleOptOutFileInput,
+  type SettleOptOutFileResult,
   type SyncOptOutD365PageInput,
   type SyncOptOutD365PageResult,
 } from './contracts';
-import { archiveOptOutFile, listOptOutFiles } from './optout-files';
+import { checkFileName, OPT_OUT_FILE_NAME } from './optout-files';
+import { fileTrouble, listExportFiles, settleExportFile } from '../export-files';
 import { preflightOptOut } from './preflight';
 import { readFileChunk } from './read-file-chunk';
 import { revisitOptOutContacts } from './revisit';
@@ -31,7 +33,7 @@ import { contactScope, type ContactScope, NO_CONTACT_MAPPING } from './contact-s
 export * from './contracts';
 export { OPT_OUT_CONFIG_ERROR } from './settings';
 export { OPT_OUT_DELTA_EXPIRED } from './sync-d365-page';
-export { OPT_OUT_FILE_INCOMPLETE, OPT_OUT_FILE_MALFORMED } from './read-file-chunk';
+export { OPT_OUT_FILE_INCOMPLETE } from './read-file-chunk';
 export { LINES_PER_CHUNK } from './apply-file';
 
 /**
@@ -45,11 +47,12 @@ export interface OptOutActivities {
   syncOptOutD365Page(input: SyncOptOutD365PageInput): Promise<SyncOptOutD365PageResult>;
   /** Contacts an earlier pass found without a profile, reconciled if their profile exists by now. */
   revisitOptOutContacts(input: RevisitOptOutContactsInput): Promise<RevisitOptOutContactsResult>;
+  /** Every complete opt-out file in the source folder, by name (all unprocessed: applied ones are moved away). */
   listOptOutFiles(input: ListOptOutFilesInput): Promise<ListOptOutFilesResult>;
   /** One chunk of an opt-out file, reconciled with D365 (Campaign → D365 and bidirectional). */
   applyOptOutFile(input: ApplyOptOutFileInput): Promise<ApplyOptOutFileResult>;
-  /** Moves a done file to `processed/`; idempotent. */
-  archiveOptOutFile(input: ArchiveOptOutFileInput): Promise<void>;
+  /** Moves a done file to `processed/` (unless it changed since), or an unreadable one to `rejected/`; idempotent. */
+  settleOptOutFile(input: SettleOptOutFileInput): Promise<SettleOptOutFileResult>;
   /** Copies a pass's audit to `reports.sftpFolder` as `optout_<reportId>.csv`, when that is set. */
   publishOptOutAudit(input: PublishOptOutAuditInput): Promise<PublishedReport>;
 }
@@ -117,7 +120,8 @@ export function createOptOutActivities(
     },
     async listOptOutFiles(input) {
       const { sourceFolder } = optOutSettings(resources.config);
-      return { files: await listOptOutFiles(resources.sftp(), sourceFolder, input.after) };
+      const isName = (name: string): boolean => OPT_OUT_FILE_NAME.test(name);
+      return listExportFiles(resources.sftp(), sourceFolder, isName, input.inProgress);
     },
     async applyOptOutFile(input) {
       const activity = asyncLocalStorage.getStore();
@@ -127,8 +131,9 @@ export function createOptOutActivities(
           settings: optOutSettings(resources.config),
           dynamics: resources.dynamics(),
           profiles: profiles(),
-          readChunk: (path, fromLine, maxLines) =>
-            readFileChunk(() => sftp.openReadStream(path), path, fromLine, maxLines),
+          readChunk: (path, fromLine, maxLines, modifiedAt) =>
+            readFileChunk(() => sftp.openReadStream(path), path, fromLine, maxLines, modifiedAt),
+          check: (file, version) => fileTrouble(sftp, optOutSettings(resources.config).sourceFolder, file, version),
           logger,
           ...(activity
             ? { progress: (progress) => activity.heartbeat(progress), signal: activity.cancellationSignal }
@@ -137,8 +142,10 @@ export function createOptOutActivities(
         input
       );
     },
-    async archiveOptOutFile(input) {
-      await archiveOptOutFile(resources.sftp(), optOutSettings(resources.config).sourceFolder, input.file);
+    async settleOptOutFile(input) {
+      checkFileName(input.file);
+      const folder = optOutSettings(resources.config).sourceFolder;
+      return settleExportFile(resources.sftp(), folder, input.file, input.as, input.version);
     },
     publishOptOutAudit: (input) =>
       publishReport(

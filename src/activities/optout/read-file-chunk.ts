@@ -1,101 +1,80 @@
 import { type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
-import { parse } from 'csv-parse';
+import { numberedCsvRecords } from '../../sync/csv-records';
+import { exportFileText, readFailure } from '../export-files';
 
-/** The failure type of a file whose header lacks a required column or whose CSV cannot be parsed: a person must look. */
-export const OPT_OUT_FILE_MALFORMED = 'OptOutFileMalformed';
 /** The failure type of a gzip file that ends early: still being written; retried later (docs/campaign-files.md). */
 export const OPT_OUT_FILE_INCOMPLETE = 'OptOutFileIncomplete';
 
 export const REQUIRED_COLUMNS = ['externalId', 'attribute', 'value', 'changedAt'] as const;
 type Column = (typeof REQUIRED_COLUMNS)[number];
 
-/** One change line, by column name; `number` is the CSV record number (header = 1). */
-export interface ChangeLine {
-  number: number;
-  fields: Record<Column, string>;
-}
+/** One change line, by column name, or why it cannot be read; `number` is the line it starts on (header = 1). */
+export type ChangeLine = { number: number; fields: Record<Column, string> } | { number: number; malformed: string };
 
 export interface FileChunk {
   lines: ChangeLine[];
-  /** The record number of the first line after this chunk; absent when the file ends here. */
+  /** The line of the first record after this chunk; absent when the file ends here. */
   nextLine?: number;
+  /** The file cannot be read (from this line on): no header columns, corrupt gzip. The lines before are good. */
+  unreadable?: { line: number; reason: string };
 }
 
 /**
- * Reads up to `maxLines` change lines starting at record `fromLine`, streaming the file (gzip when the name ends in
- * `.gz`) and stopping after the chunk, so one chunk is in memory at a time. Columns are found by name.
+ * Reads up to `maxLines` change lines starting at line `fromLine`, streaming the file (gzip when the name ends in
+ * `.gz`) and stopping after the chunk, so one chunk is in memory at a time. Columns are found by name; a malformed
+ * line is returned with its reason and reading goes on at the next record.
  */
 export async function readFileChunk(
   open: () => Promise<Readable>,
   file: string,
   fromLine: number,
-  maxLines: number
+  maxLines: number,
+  modifiedAt?: number
 ): Promise<FileChunk> {
   const source = await open();
-  const text = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
-  if (text !== source) source.once('error', (error) => text.destroy(error));
-  const parser = text.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
-  text.once('error', (error) => parser.destroy(error));
+  const text = exportFileText(source, file);
   const lines: ChangeLine[] = [];
   let columns: Record<Column, number> | undefined;
-  let number = 0;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      number += 1;
+    for await (const record of numberedCsvRecords(text)) {
       if (!columns) {
-        columns = headerColumns(file, record);
+        const missing = REQUIRED_COLUMNS.filter((name) => !record.fields.includes(name));
+        if (missing.length > 0) {
+          return { lines: [], unreadable: { line: 1, reason: `the header lacks the columns: ${missing.join(', ')}` } };
+        }
+        columns = Object.fromEntries(REQUIRED_COLUMNS.map((name) => [name, record.fields.indexOf(name)])) as Record<
+          Column,
+          number
+        >;
         continue;
       }
-      if (number < fromLine) continue;
-      if (lines.length === maxLines) return { lines, nextLine: number };
+      if (record.line < fromLine) continue;
+      if (lines.length === maxLines) return { lines, nextLine: record.line };
+      if (record.malformed) {
+        lines.push({ number: record.line, malformed: record.malformed });
+        continue;
+      }
       const found = columns;
       lines.push({
-        number,
-        fields: Object.fromEntries(REQUIRED_COLUMNS.map((name) => [name, record[found[name]] ?? ''])) as Record<
+        number: record.line,
+        fields: Object.fromEntries(REQUIRED_COLUMNS.map((name) => [name, record.fields[found[name]] ?? ''])) as Record<
           Column,
           string
         >,
       });
     }
   } catch (error) {
-    throw readFailure(file, error);
+    const failure = readFailure(error, modifiedAt, Date.now());
+    if (failure?.kind === 'incomplete') {
+      throw ApplicationFailure.retryable(`${file} ends early: not completely written yet`, OPT_OUT_FILE_INCOMPLETE);
+    }
+    if (!failure) throw error;
+    const line = (lines.at(-1)?.number ?? fromLine - 1) + 1;
+    return { lines, unreadable: { line, reason: failure.reason } };
   } finally {
-    parser.destroy();
+    text.destroy();
     source.destroy();
   }
-  return { lines };
-}
-
-function headerColumns(file: string, header: string[]): Record<Column, number> {
-  const missing = REQUIRED_COLUMNS.filter((name) => !header.includes(name));
-  if (missing.length > 0) {
-    throw ApplicationFailure.nonRetryable(
-      `the opt-out file ${file} has no column ${missing.join(', ')}; its header must name ${REQUIRED_COLUMNS.join(', ')} (docs/campaign-files.md)`,
-      OPT_OUT_FILE_MALFORMED
-    );
-  }
-  return Object.fromEntries(REQUIRED_COLUMNS.map((name) => [name, header.indexOf(name)])) as Record<Column, number>;
-}
-
-function readFailure(file: string, error: unknown): unknown {
-  if (error instanceof ApplicationFailure) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') {
-    return ApplicationFailure.create({
-      message: `the opt-out file ${file} is not a complete gzip stream (${code}); it is read again on a later attempt`,
-      type: OPT_OUT_FILE_INCOMPLETE,
-      cause: error instanceof Error ? error : undefined,
-    });
-  }
-  if (typeof code === 'string' && code.startsWith('CSV_')) {
-    return ApplicationFailure.create({
-      message: `the opt-out file ${file} is not valid CSV (${code}: ${(error as Error).message})`,
-      type: OPT_OUT_FILE_MALFORMED,
-      nonRetryable: true,
-      cause: error as Error,
-    });
-  }
-  return error;
+  return columns ? { lines } : { lines, unreadable: { line: 1, reason: 'the file is empty' } };
 }

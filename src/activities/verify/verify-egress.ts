@@ -14,7 +14,7 @@ import {
   parseEventRecord,
 } from '../../sync/egress';
 import { type DriftedKey, duplicateEventIds, type VerifyScopeResult } from '../../sync/verify';
-import { PROCESSED_FOLDER } from '../egress/archive-file';
+import { PROCESSED_FOLDER } from '../export-files';
 import { VerifyReport } from './report-file';
 import { scopeResult, type VerifyProgress } from './scope-result';
 import { type VerifyScopeInput } from './verify-ingress';

@@ -1,11 +1,16 @@
 import type { FlowReport } from '../commands/status';
 import type { TransferProgress } from '../../workflows/ingress/messages';
+import type { SkippedFileNote } from '../../sync/skipped-files';
 import { formatAge, formatDuration } from './durations';
 import { renderTransferProgress } from './progress-bar';
 
+/** Skipped export files listed by `status` (the manager keeps 20; `--json` has them all). */
+const SKIPPED_SHOWN = 5;
+
 /**
  * The lines `status` prints for one flow: its execution state, then what its manager says of itself (phase, passes,
- * cursor age, next run), the last pass and its counts, an initial transfer's progress bar, and the last error.
+ * cursor age, next run), the last pass and its counts, the export files skipped lately and why, an initial transfer's
+ * progress bar, and the last error.
  */
 export function renderFlowStatus(flow: FlowReport, now: number): string[] {
   const head = `${flow.workflowId.padEnd(28)} ${flow.status.padEnd(12)}`;
@@ -29,6 +34,12 @@ export function renderFlowStatus(flow: FlowReport, now: number): string[] {
   if (lastPass?.counts) {
     const finished = lastPass.finishedAt ? ` (${formatAge(lastPass.finishedAt, now)})` : '';
     lines.push(`    last pass ${lastPass.pass ?? '?'}${finished}: ${describeCounts(lastPass.counts)}`);
+  }
+  const skipped = (detail.skippedFiles ?? []) as SkippedFileNote[];
+  if (skipped.length > SKIPPED_SHOWN)
+    lines.push(`    ${skipped.length - SKIPPED_SHOWN} earlier skipped files (see --json)`);
+  for (const note of skipped.slice(-SKIPPED_SHOWN)) {
+    lines.push(`    skipped ${note.file} (pass ${note.pass}, ${formatAge(note.at, now)}): ${note.reason}`);
   }
   const transfer = detail.transfer as TransferProgress | undefined;
   if (transfer) lines.push(`    initial transfer ${renderTransferProgress(transfer)}`);

@@ -5,11 +5,3 @@ const EVENT_FILE_NAME = /^events_\d{14}_\d{6}\.csv(\.gz)?$/;
 export function isEventFileName(name: string): boolean {
   return EVENT_FILE_NAME.test(name);
 }
-
-/** Event file names after the cursor, in the order to apply them (lexical = time order). */
-export function eventFilesAfter(names: readonly string[], after?: string): string[] {
-  return names
-    .filter(isEventFileName)
-    .filter((name) => after === undefined || name > after)
-    .sort();
-}

@@ -29,6 +29,6 @@ export {
   type FollowUpTask,
   type RecordOptions,
 } from './activity-record';
-export { numberedCsvRecords, type NumberedRecord } from './csv-lines';
-export { eventFilesAfter, isEventFileName } from './file-names';
+export { numberedCsvRecords, type NumberedRecord } from '../csv-records';
+export { isEventFileName } from './file-names';
 export { isSystemicRefusal, reportableMessage, type D365Refusal } from './refusals';

@@ -11,6 +11,7 @@ import {
   type ManagerState,
 } from '../manager-loop';
 import { FlowKey } from '../search-attributes';
+import { keepSkippedFiles } from '../../sync/skipped-files';
 import { egressCheckpointSignal, egressStatusQuery, type EgressCursor, type EgressStatus } from './messages';
 import { egressPassWorkflow } from './pass';
 import { control } from './proxies';
@@ -20,6 +21,7 @@ export interface EgressManagerState extends ManagerState {
   lastPass?: EgressStatus['lastPass'];
   /** When the cursor last moved (a pass applied what it read). */
   cursorAt?: string;
+  skippedFiles?: EgressStatus['skippedFiles'];
 }
 
 export interface EgressManagerInput {
@@ -45,6 +47,7 @@ export async function egressManagerWorkflow(input: EgressManagerInput = {}): Pro
     ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
     ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
+    ...(state.skippedFiles ? { skippedFiles: state.skippedFiles } : {}),
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'egress' }]);
 
@@ -79,6 +82,7 @@ async function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
       finishedAt: new Date().toISOString(),
     };
     state.cursorAt = new Date().toISOString();
+    state.skippedFiles = keepSkippedFiles(state.skippedFiles, pass, result.skippedFiles, state.cursorAt);
     upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
     state.lastError = undefined;
     return 'done';

@@ -1,14 +1,12 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { EgressCounts } from '../../activities/egress/contracts';
+import type { FileCursor } from '../file-walk';
+import type { SkippedFileNote } from '../../sync/skipped-files';
 
 export { pauseSignal, resumeSignal, syncNowSignal } from '../steering';
 
-/** The egress cursor: the last fully applied file, and how far the file being applied got. */
-export interface EgressCursor {
-  lastFile?: string;
-  /** `nextByte`: where `nextLine` starts in a plain CSV file, so the next call reads from there. */
-  inProgress?: { file: string; nextLine: number; nextByte?: number };
-}
+/** The egress cursor: the last file settled, and how far the file being applied got. */
+export type EgressCursor = FileCursor;
 
 export const egressCheckpointSignal = defineSignal<[EgressCursor]>('egressCheckpoint');
 
@@ -21,6 +19,8 @@ export interface EgressStatus {
   cursorAt?: string;
   nextRunAt?: string;
   lastError?: string;
+  /** The latest files set aside or left unfinished, and why (newest last). */
+  skippedFiles?: SkippedFileNote[];
 }
 
 export const egressStatusQuery = defineQuery<EgressStatus>('status');

@@ -1,6 +1,8 @@
-import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { EgressCounts } from '../../activities/egress/contracts';
+import type { SkippedFile } from '../../activities/export-files/contracts';
 import { sumCounts } from '../../sync/sum-counts';
+import { walkExportFiles } from '../file-walk';
 import { withPassRecord } from '../pass-record';
 import { egressCheckpointSignal, type EgressCursor } from './messages';
 import { control, sliceCall, slices } from './proxies';
@@ -14,51 +16,42 @@ export interface EgressPassResult {
   cursor: EgressCursor;
   files: number;
   counts?: EgressCounts;
+  /** Files set aside (unreadable) or not finished (vanished, changing), and why. */
+  skippedFiles?: SkippedFile[];
 }
 
 /**
- * One egress pass: every complete event file after the cursor, in order, a slice of lines per activity; a file is
- * archived only after all its activities are durable in D365. The cursor is reported to the manager after each slice.
+ * One egress pass: every complete event file in the source folder (the one in progress first), a slice of lines per
+ * activity; a file is archived only after all its activities are durable in D365, an unreadable one is set aside with
+ * its reason in the rejects report. The cursor is reported to the manager after each slice.
  */
 export async function egressPassWorkflow(input: EgressPassInput): Promise<EgressPassResult> {
   const tally: { counts?: EgressCounts } = {};
   return await withPassRecord(
-    () => applyNewEventFiles(input, tally),
+    () => applyEventFiles(input, tally),
     () => tally.counts
   );
 }
 
-async function applyNewEventFiles(input: EgressPassInput, tally: { counts?: EgressCounts }): Promise<EgressPassResult> {
+async function applyEventFiles(input: EgressPassInput, tally: { counts?: EgressCounts }): Promise<EgressPassResult> {
   const reportId = `egress-pass-${input.pass}-${workflowInfo().runId.slice(0, 8)}`;
-  const cursor: EgressCursor = { ...input.cursor };
-  const files = new Set<string>();
-  if (cursor.inProgress) files.add(cursor.inProgress.file);
-  const { files: listed } = await control.listEventFiles(cursor.lastFile ? { after: cursor.lastFile } : {});
-  for (const file of listed) files.add(file);
-
-  for (const file of files) {
-    const resumed = cursor.inProgress?.file === file ? cursor.inProgress : undefined;
-    let from = { fromLine: resumed?.nextLine ?? 2, fromByte: resumed?.nextByte };
-    for (;;) {
-      const slice = await slices.applyEventFile.executeWithOptions(sliceCall(`${file} from line ${from.fromLine}`), [
-        { file, ...from, reportId },
+  const walk = await walkExportFiles(input.cursor, {
+    list: (listing) => control.listEventFiles(listing),
+    async slice(file, start) {
+      const slice = await slices.applyEventFile.executeWithOptions(sliceCall(`${file} from line ${start.fromLine}`), [
+        { file, ...start, reportId },
       ]);
       tally.counts = tally.counts ? sumCounts(tally.counts, slice.counts) : slice.counts;
-      if (slice.nextLine === undefined) break;
-      from = { fromLine: slice.nextLine, fromByte: slice.nextByte };
-      cursor.inProgress = { file, nextLine: slice.nextLine, ...(slice.nextByte ? { nextByte: slice.nextByte } : {}) };
-      await reportCursor(cursor);
-    }
-    await control.archiveEventFile({ file });
-    cursor.lastFile = file;
-    delete cursor.inProgress;
-    await reportCursor(cursor);
-  }
+      return slice;
+    },
+    settle: (settling) => control.settleEventFile(settling),
+    checkpoint: egressCheckpointSignal,
+  });
   if ((tally.counts?.rejected ?? 0) > 0) await control.publishEgressRejects({ reportId });
-  return { cursor, files: files.size, ...(tally.counts ? { counts: tally.counts } : {}) };
-}
-
-async function reportCursor(cursor: EgressCursor): Promise<void> {
-  const parent = workflowInfo().parent;
-  if (parent) await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(egressCheckpointSignal, cursor);
+  return {
+    cursor: walk.cursor,
+    files: walk.files,
+    ...(tally.counts ? { counts: tally.counts } : {}),
+    ...(walk.skipped.length > 0 ? { skippedFiles: walk.skipped } : {}),
+  };
 }

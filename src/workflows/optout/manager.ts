@@ -11,6 +11,7 @@ import {
   type ManagerState,
 } from '../manager-loop';
 import { FlowKey } from '../search-attributes';
+import { keepSkippedFiles } from '../../sync/skipped-files';
 import { optOutFileCheckpointSignal, optOutStatusQuery, type OptOutFileCursor, type OptOutStatus } from './messages';
 import { optOutPassWorkflow } from './pass';
 import { control } from './proxies';
@@ -23,6 +24,7 @@ export interface OptOutManagerState extends ManagerState {
   lastPass?: OptOutStatus['lastPass'];
   /** When the cursor last moved (a pass applied what it read). */
   cursorAt?: string;
+  skippedFiles?: OptOutStatus['skippedFiles'];
 }
 
 export interface OptOutManagerInput {
@@ -50,6 +52,7 @@ export async function optOutManagerWorkflow(input: OptOutManagerInput = {}): Pro
     ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
     ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
+    ...(state.skippedFiles ? { skippedFiles: state.skippedFiles } : {}),
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'optout' }]);
 
@@ -109,6 +112,7 @@ async function runPass(state: OptOutManagerState, mode: string): Promise<'done' 
       finishedAt: new Date().toISOString(),
     };
     state.cursorAt = new Date().toISOString();
+    state.skippedFiles = keepSkippedFiles(state.skippedFiles, pass, result.skippedFiles, state.cursorAt);
     upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
     state.lastError = undefined;
     return 'done';

@@ -1,13 +1,12 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { OptOutCounts } from '../../activities/optout/contracts';
+import type { FileCursor } from '../file-walk';
+import type { SkippedFileNote } from '../../sync/skipped-files';
 
 export { pauseSignal, resumeSignal, syncNowSignal } from '../steering';
 
-/** Where the Campaign → D365 side is: the last fully applied file, and how far the current one got. */
-export interface OptOutFileCursor {
-  lastFile?: string;
-  inProgress?: { file: string; nextLine: number };
-}
+/** Where the Campaign → D365 side is: the last file settled, and how far the current one got. */
+export type OptOutFileCursor = FileCursor;
 
 export const optOutFileCheckpointSignal = defineSignal<[OptOutFileCursor]>('optOutFileCheckpoint');
 
@@ -20,6 +19,8 @@ export interface OptOutStatus {
   cursorAt?: string;
   nextRunAt?: string;
   lastError?: string;
+  /** The latest files set aside or left unfinished, and why (newest last). */
+  skippedFiles?: SkippedFileNote[];
 }
 
 export const optOutStatusQuery = defineQuery<OptOutStatus>('status');

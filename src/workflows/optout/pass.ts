@@ -1,5 +1,7 @@
-import { ApplicationFailure, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import type { SkippedFile } from '../../activities/export-files/contracts';
 import type { OptOutCounts } from '../../activities/optout/contracts';
+import { walkExportFiles, type FileWalkResult } from '../file-walk';
 import { sumCounts } from '../../sync/sum-counts';
 import { withPassRecord } from '../pass-record';
 import { optOutFileCheckpointSignal, type OptOutFileCursor } from './messages';
@@ -22,6 +24,8 @@ export interface OptOutPassResult {
   /** Contacts still without a profile that ingress will write: the next pass looks at them again. */
   pendingContacts?: string[];
   counts?: OptOutCounts;
+  /** Files set aside (unreadable) or not finished (vanished, changing), and why. */
+  skippedFiles?: SkippedFile[];
 }
 
 /**
@@ -48,11 +52,12 @@ export async function optOutPassWorkflow(input: OptOutPassInput): Promise<OptOut
       const reportId = `optout-pass-${input.pass}-${workflowInfo().runId.slice(0, 8)}`;
       let d365: D365Side = { deltaLink: input.deltaLink, pending: input.pendingContacts ?? [] };
       if (READS_D365.has(input.mode)) d365 = await syncD365Side(input, reportId, add);
-      const files = READS_CAMPAIGN.has(input.mode) ? await applyCampaignFiles(input.files, reportId, add) : input.files;
+      const walk = READS_CAMPAIGN.has(input.mode) ? await applyCampaignFiles(input.files, reportId, add) : undefined;
       await control.publishOptOutAudit({ reportId });
       return {
         ...(d365.deltaLink ? { deltaLink: d365.deltaLink } : {}),
-        files,
+        files: walk?.cursor ?? input.files,
+        ...(walk && walk.skipped.length > 0 ? { skippedFiles: walk.skipped } : {}),
         ...(d365.pending.length > 0 ? { pendingContacts: d365.pending } : {}),
         ...(counts ? { counts } : {}),
       };
@@ -117,40 +122,24 @@ async function syncD365Side(
   }
 }
 
+/** The Campaign side: the opt-out files in the source folder, a chunk of lines per activity (see walkExportFiles). */
 async function applyCampaignFiles(
   start: OptOutFileCursor,
   reportId: string,
   add: (c: OptOutCounts) => void
-): Promise<OptOutFileCursor> {
-  const cursor: OptOutFileCursor = { ...start };
-  const files = new Set<string>();
-  if (cursor.inProgress) files.add(cursor.inProgress.file);
-  const { files: listed } = await control.listOptOutFiles(cursor.lastFile ? { after: cursor.lastFile } : {});
-  for (const file of listed) files.add(file);
-  for (const file of files) {
-    let fromLine = cursor.inProgress?.file === file ? cursor.inProgress.nextLine : 2;
-    for (;;) {
+): Promise<FileWalkResult> {
+  return await walkExportFiles(start, {
+    list: (listing) => control.listOptOutFiles(listing),
+    async slice(file, { fromLine, version }) {
       const slice = await slices.applyOptOutFile.executeWithOptions(sliceCall(`${file} from line ${fromLine}`), [
-        { file, fromLine, reportId },
+        { file, fromLine, version, reportId },
       ]);
       add(slice.counts);
-      if (slice.nextLine === undefined) break;
-      fromLine = slice.nextLine;
-      cursor.inProgress = { file, nextLine: fromLine };
-      await reportCursor(cursor);
-    }
-    await control.archiveOptOutFile({ file });
-    cursor.lastFile = file;
-    delete cursor.inProgress;
-    await reportCursor(cursor);
-  }
-  return cursor;
-}
-
-async function reportCursor(cursor: OptOutFileCursor): Promise<void> {
-  const parent = workflowInfo().parent;
-  if (parent)
-    await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(optOutFileCheckpointSignal, cursor);
+      return slice;
+    },
+    settle: (settling) => control.settleOptOutFile(settling),
+    checkpoint: optOutFileCheckpointSignal,
+  });
 }
 
 function isDeltaExpired(err: unknown): boolean {

@@ -157,6 +157,33 @@ describe('renderFlowStatus', () => {
       ],
     ],
     [
+      'export files set aside or left are listed with pass, age and reason, the latest five',
+      {
+        ...base,
+        workflowId: 'egress',
+        detail: {
+          phase: 'waiting',
+          passes: 7,
+          skippedFiles: [1, 2, 3, 4, 5, 6, 7].map((pass) => ({
+            file: `events_2026010100000${pass}_000001.csv.gz`,
+            reason: 'the file is not valid gzip data (Z_DATA_ERROR) (line 2); set aside in rejected/',
+            pass,
+            at: '2026-11-27T11:59:00Z',
+          })),
+        },
+      },
+      [
+        /^egress +RUNNING +phase waiting · 7 passes$/,
+        /^ {4}2 earlier skipped files \(see --json\)$/,
+        ...[3, 4, 5, 6, 7].map(
+          (pass) =>
+            new RegExp(
+              `^ {4}skipped events_2026010100000${pass}_000001\\.csv\\.gz \\(pass ${pass}, 1m 00s ago\\): the file is not valid gzip data`
+            )
+        ),
+      ],
+    ],
+    [
       'a running transfer gets its progress bar',
       {
         ...base,

@@ -1,11 +1,8 @@
-import { Readable } from 'node:stream';
 import {
   EVENT_FILE_COLUMNS,
   eventColumns,
-  eventFilesAfter,
   isEventFileName,
   isSelected,
-  numberedCsvRecords,
   parseEventRecord,
   type EmailEvent,
   type EventColumns,
@@ -38,22 +35,6 @@ function record(values: Partial<Record<(typeof EVENT_FILE_COLUMNS)[number], stri
     ...values,
   };
   return HEADER.map((column) => full[column] ?? '');
-}
-
-type ParsedRecord = { line: number; start: number; fields: string[]; unterminated?: true };
-
-async function records(text: string | Buffer[], from?: { byte: number; line: number }): Promise<ParsedRecord[]> {
-  const out = [];
-  const chunks = typeof text === 'string' ? [Buffer.from(text)] : text;
-  for await (const item of numberedCsvRecords(Readable.from(chunks), from)) out.push(item);
-  return out;
-}
-
-/** The same bytes cut into chunks of `size`, so every delimiter and character meets a chunk boundary somewhere. */
-function chunked(bytes: Buffer, size: number): Buffer[] {
-  const chunks = [];
-  for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
-  return chunks;
 }
 
 describe('eventColumns', () => {
@@ -198,86 +179,4 @@ describe('event file names', () => {
   ])('%s → %s', (name, expected) => {
     expect(isEventFileName(name)).toBe(expected);
   });
-
-  it('lists names after the cursor in lexical order, leaving out others', () => {
-    const names = [
-      'events_20260102000000_000001.csv',
-      'notes.txt',
-      'events_20260101000000_000002.csv.gz',
-      'events_20260101000000_000001.csv',
-      'events_20260103000000_000001.csv.part',
-    ];
-    expect(eventFilesAfter(names)).toEqual([
-      'events_20260101000000_000001.csv',
-      'events_20260101000000_000002.csv.gz',
-      'events_20260102000000_000001.csv',
-    ]);
-    expect(eventFilesAfter(names, 'events_20260101000000_000002.csv.gz')).toEqual(['events_20260102000000_000001.csv']);
-    expect(eventFilesAfter(names, 'events_20260102000000_000001.csv')).toEqual([]);
-  });
-});
-
-describe('numberedCsvRecords', () => {
-  it('numbers records by the line they start on, counting blank lines and quoted line breaks', async () => {
-    const text = 'a,b\n\n1,"x\ny"\r\n"q""uote",2\n\n\n3,\n';
-    expect(await records(text)).toEqual([
-      { line: 1, start: 0, fields: ['a', 'b'] },
-      { line: 3, start: 5, fields: ['1', 'x\ny'] },
-      { line: 5, start: 14, fields: ['q"uote', '2'] },
-      { line: 8, start: 28, fields: ['3', ''] },
-    ]);
-  });
-
-  it('skips a BOM, reads a last line without line end, and joins multi-byte characters split across chunks', async () => {
-    const bytes = Buffer.from('\uFEFFh\nÄpfel,ü');
-    const split = [bytes.subarray(0, 6), bytes.subarray(6)];
-    expect(await records(split)).toEqual([
-      { line: 1, start: 3, fields: ['h'] },
-      { line: 2, start: 5, fields: ['Äpfel', 'ü'] },
-    ]);
-  });
-
-  it('finds a BOM cut across chunks, and keeps a stream shorter than a BOM', async () => {
-    const bytes = Buffer.from('\uFEFFh\n');
-    expect(await records(chunked(bytes, 1))).toEqual([{ line: 1, start: 3, fields: ['h'] }]);
-    expect(await records([Buffer.from([0xef, 0xbb])])).toEqual([{ line: 1, start: 0, fields: ['\uFFFD'] }]);
-  });
-
-  it('marks a record cut inside a quoted field', async () => {
-    expect(await records('h\n1,"open\n')).toEqual([
-      { line: 1, start: 0, fields: ['h'] },
-      { line: 2, start: 2, fields: ['1', 'open\n'], unterminated: true },
-    ]);
-  });
-
-  it('yields nothing for an empty stream', async () => {
-    expect(await records('')).toEqual([]);
-  });
-
-  it('decodes an invalid byte as U+FFFD and keeps the offsets after it exact', async () => {
-    const bytes = Buffer.concat([Buffer.from('h\na'), Buffer.from([0xff]), Buffer.from('b,c\nnext,é\n')]);
-    expect(await records([bytes])).toEqual([
-      { line: 1, start: 0, fields: ['h'] },
-      { line: 2, start: 2, fields: ['a\uFFFDb', 'c'] },
-      { line: 3, start: 8, fields: ['next', 'é'] },
-    ]);
-  });
-
-  const tricky =
-    '\uFEFFid,text\r\n\r\n1,"multi\r\nline ""quoted"" Äpfel"\r\n2,plain ü\n\n\n"3","a,b"\r\n4,"x"y\r\n5,€𝄞\n6,last';
-  it.each([1, 2, 3, 5, 7, 64])(
-    'yields the same records whatever the chunk size (%i bytes), also resumed from any record',
-    async (size) => {
-      const bytes = Buffer.from(tricky);
-      const whole = await records([bytes]);
-      expect(whole.map((r) => r.fields[0])).toEqual(['id', '1', '2', '3', '4', '5', '6']);
-      expect(whole[1]?.fields[1]).toBe('multi\r\nline "quoted" Äpfel');
-      expect(whole[5]?.fields[1]).toBe('€𝄞');
-      expect(await records(chunked(bytes, size))).toEqual(whole);
-      for (const [index, record] of whole.entries()) {
-        const rest = chunked(bytes.subarray(record.start), size);
-        expect(await records(rest, { byte: record.start, line: record.line })).toEqual(whole.slice(index));
-      }
-    }
-  );
 });
