@@ -9,13 +9,8 @@ import { egressStatusQuery, type EgressStatus } from '../../src/workflows/egress
 import { optOutStatusQuery, type OptOutStatus } from '../../src/workflows/optout/messages';
 import { assertBuildIsFresh, runCli } from '../harness/cli';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
-import {
-  activeContactIds,
-  activitiesPerEventId,
-  profilesByExternalId,
-  until,
-  untilQuery,
-} from '../harness/reliability';
+import { activeContactIds, activitiesPerEventId, profilesByExternalId } from '../harness/reliability';
+import { until, untilQuery } from '../harness/polling';
 import { allText } from '../security/history-text';
 import { findLeaks, temporalHaystacks, type Haystack, type Needle } from '../security/leak-scanner';
 
