@@ -125,6 +125,25 @@ describe('opt-out files', () => {
     expect(last).toEqual({ counts: expect.objectContaining({ read: 1, skipped: 1 }) });
   });
 
+  it('reads the contacts of a chunk 50 to a request, and a contact named twice again before its second line', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i += 1) ids.push(await s.createPair({ email: true }, { email: true }));
+    const twice = await s.createPair({ email: false }, { email: true });
+    const at = '2026-01-01 00:00:00.000Z';
+    const lines = [...ids, twice, twice].map((id) => `c,${id},blackListEmail,true,${at}\n`);
+    const name = await putFile(HEADER + lines.join(''));
+    const contactReads = () =>
+      s.dynamicsSim.requests.filter((r) => r.method === 'GET' && r.url.includes('/contacts?')).length;
+
+    const before = contactReads();
+    const result = await bidirectional.applyOptOutFile({ file: name, fromLine: 2, reportId: 'prefetch-1' });
+
+    // 61 contacts: two reads of up to 50 ids, then one more for the contact's second line.
+    expect(contactReads() - before).toBe(3);
+    expect(result.counts).toEqual(expect.objectContaining({ read: 62, applied: 1, missing: 0, rejected: 0 }));
+    expect((await s.d365(twice)).donotemail).toBe(true);
+  });
+
   it('finds a file without the required columns unreadable, and waits for a truncated gzip file', async () => {
     const noValue = await putFile('changeId,externalId,attribute,changedAt\n');
     const malformed = await bidirectional.applyOptOutFile({ file: noValue, fromLine: 2, reportId: 'bad-1' });

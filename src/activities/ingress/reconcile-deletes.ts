@@ -1,4 +1,4 @@
-import { type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type DynamicsClient, readRowsById, type Row } from '../../connectors/dynamics';
 import { rowPassesFilter, webApiColumnName } from '../../sync/ingress';
 import { type ResolvedMapping } from './resolve';
 
@@ -19,8 +19,6 @@ export interface ReconcileIngressDeletesResult {
 
 /** Campaign records per call. */
 const LISTING_PAGE = 100;
-/** Ids per D365 query: 50 `id eq …` clauses keep the URL near 3 KB, far below the Web API's limit. */
-const IDS_PER_QUERY = 50;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -63,25 +61,11 @@ export async function reconcileIngressDeletes(
 }
 
 /** The D365 rows of these ids that still exist, with the filter's columns, by lower-case id. */
-async function currentRows(
-  dynamics: DynamicsClient,
-  resolved: ResolvedMapping,
-  ids: string[]
-): Promise<Map<string, Row>> {
+function currentRows(dynamics: DynamicsClient, resolved: ResolvedMapping, ids: string[]): Promise<Map<string, Row>> {
   const { entitySetName, primaryIdAttribute } = resolved.table;
   const select = [
     primaryIdAttribute,
     ...(resolved.plan.filter?.rules ?? []).map((rule) => webApiColumnName(rule.column)),
   ];
-  const found = new Map<string, Row>();
-  for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
-    const filter = ids
-      .slice(start, start + IDS_PER_QUERY)
-      .map((id) => `${primaryIdAttribute} eq ${id}`)
-      .join(' or ');
-    for await (const page of dynamics.readPages(entitySetName, { select: [...new Set(select)], filter })) {
-      for (const row of page.rows) found.set(String(row[primaryIdAttribute]).toLowerCase(), row);
-    }
-  }
-  return found;
+  return readRowsById(dynamics, entitySetName, primaryIdAttribute, select, ids);
 }

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { CAMPAIGN_OPT_OUT_ATTRIBUTES } from '../../config/schema';
 import { parseAcsDate, type ResourceClient } from '../../connectors/campaign';
-import { type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type DynamicsClient, readRowsById, type Row } from '../../connectors/dynamics';
 import { type Logger } from '../../logging/logger';
 import { campaignApiField } from '../../sync/optout';
 import { type AuditRow, OptOutAudit } from './audit-report';
@@ -15,7 +15,7 @@ import { checkFileName } from './optout-files';
 import { type ChangeLine, type FileChunk } from './read-file-chunk';
 import { type FileTrouble, type FileVersion } from '../export-files';
 import { campaignSide, d365Side, lookupProfile, reconcileRecord, type ReconcileScope } from './reconcile';
-import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutPair, type OptOutSettings } from './settings';
+import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutSettings } from './settings';
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
 
 /** Change lines per activity call: small files are one call; large ones resume by line number. */
@@ -68,9 +68,10 @@ export async function applyOptOutFile(
     counts,
     audit: [],
   };
+  const contacts = await prefetchContacts(context, chunk.lines);
   for (const line of chunk.lines) {
     if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
-    await applyLine(context, scope, input.file, line);
+    await applyLine(context, scope, input.file, line, contacts);
     context.progress?.({ file: input.file, line: line.number });
   }
   const { unreadable } = chunk;
@@ -89,7 +90,8 @@ async function applyLine(
   context: ApplyFileContext,
   scope: ReconcileScope,
   file: string,
-  line: ChangeLine
+  line: ChangeLine,
+  contacts: PrefetchedContacts
 ): Promise<void> {
   const note = (kind: 'rejected' | 'missing' | 'skipped', reason: string, key = '', name = ''): void => {
     scope.counts[kind] += 1;
@@ -108,7 +110,7 @@ async function applyLine(
   if (booleanOf(value) === undefined) return note('rejected', 'value is not true, false, 1 or 0', key, pair.attribute);
   if (!parseAcsDate(changedAt)) return note('rejected', 'changedAt is not a date-time', key, pair.attribute);
   if (!key) return note('missing', 'externalId is not a D365 contact id; skipped', '', pair.attribute);
-  const contact = await readContact(context.dynamics, externalId, context.settings.pairs);
+  const contact = await contacts.take(externalId);
   if (!contact) return note('missing', 'no D365 contact has this id; skipped', key, pair.attribute);
   const lookup = await lookupProfile(context.profiles, externalId);
   if (lookup.kind === 'missing') {
@@ -126,18 +128,35 @@ async function applyLine(
   await reconcileRecord(scope, { contactId: externalId, pkey: profile.PKey }, states);
 }
 
-/** The contact's paired columns and `modifiedon`, or undefined when D365 has no such contact. */
-async function readContact(dynamics: DynamicsClient, id: string, pairs: OptOutPair[]): Promise<Row | undefined> {
-  const pages = dynamics.readPages(CONTACTS_SET, {
-    select: [CONTACT_ID, ...pairs.map((pair) => pair.column), MODIFIED_ON],
-    filter: `${CONTACT_ID} eq ${id}`,
-  });
-  try {
-    const first = await pages.next();
-    return first.done ? undefined : first.value.rows[0];
-  } finally {
-    await pages.return(undefined);
-  }
+interface PrefetchedContacts {
+  /** The contact's paired columns and `modifiedon`, or undefined when D365 has no such contact. */
+  take(id: string): Promise<Row | undefined>;
+}
+
+/**
+ * The chunk's contacts, read 50 to a request before its lines run (an opt-out file echoes every profile the ingress
+ * flow wrote, so one request per line spent the D365 request budget). A contact's first line uses the row read here;
+ * a later line of the same contact reads it again, since the earlier line may have written it.
+ */
+async function prefetchContacts(context: ApplyFileContext, lines: readonly ChangeLine[]): Promise<PrefetchedContacts> {
+  const columns = [CONTACT_ID, ...context.settings.pairs.map((pair) => pair.column), MODIFIED_ON];
+  const read = (ids: readonly string[]) => readRowsById(context.dynamics, CONTACTS_SET, CONTACT_ID, columns, ids);
+  const paired = new Set(context.settings.pairs.map((pair) => pair.apiField));
+  const ids = lines.flatMap((line) =>
+    'fields' in line && paired.has(line.fields.attribute) && GUID.test(line.fields.externalId)
+      ? [line.fields.externalId]
+      : []
+  );
+  const rows = await read(ids);
+  const taken = new Set<string>();
+  return {
+    async take(id) {
+      const key = id.toLowerCase();
+      if (taken.has(key)) return (await read([key])).get(key);
+      taken.add(key);
+      return rows.get(key);
+    },
+  };
 }
 
 function booleanOf(text: string): boolean | undefined {

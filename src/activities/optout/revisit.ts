@@ -1,7 +1,6 @@
-import { type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type DynamicsClient, IDS_PER_QUERY, readRowsById } from '../../connectors/dynamics';
 import { type Logger } from '../../logging/logger';
 import { forEachBounded } from '../bounded';
-import { KEYS_PER_QUERY } from '../ingress/redrive';
 import { OptOutAudit } from './audit-report';
 import {
   type OptOutCounts,
@@ -43,26 +42,18 @@ export async function revisitOptOutContacts(
     audit: [],
   };
   const missing: string[] = [];
-  for (let start = 0; start < ids.length; start += KEYS_PER_QUERY) {
-    const rows = await readContacts(context, ids.slice(start, start + KEYS_PER_QUERY));
+  for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
+    const batch = ids.slice(start, start + IDS_PER_QUERY);
+    const rows = [
+      ...(await readRowsById(context.dynamics, CONTACTS_SET, CONTACT_ID, contactColumns(context), batch)).values(),
+    ];
     counts.read += rows.length;
     await forEachBounded(rows, context, async (row) => {
       if ((await reconcileContactRow(context, scope, row)) === 'missing') missing.push(String(row[CONTACT_ID]));
     });
-    context.heartbeat?.(Math.min(ids.length, start + KEYS_PER_QUERY));
+    context.heartbeat?.(Math.min(ids.length, start + IDS_PER_QUERY));
   }
   await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);
   context.logger.debug({ ids: ids.length, counts }, 'opt-out contacts without a profile revisited');
   return { missing, counts };
-}
-
-/** The contacts with these ids that D365 still has. */
-async function readContacts(context: RevisitContext, ids: readonly string[]): Promise<Row[]> {
-  const rows: Row[] = [];
-  const pages = context.dynamics.readPages(CONTACTS_SET, {
-    select: contactColumns(context),
-    filter: ids.map((id) => `${CONTACT_ID} eq ${id}`).join(' or '),
-  });
-  for await (const page of pages) rows.push(...page.rows);
-  return rows;
 }

@@ -1,5 +1,5 @@
 import { type ResourceClient } from '../../connectors/campaign';
-import { type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type DynamicsClient, readRowsById, type Row } from '../../connectors/dynamics';
 import {
   compactKey,
   type DriftedKey,
@@ -118,17 +118,10 @@ export async function verifyOptOutPairs(
 }
 
 /** The contacts' current rows (pair columns and `modifiedon`), by lower-cased id. */
-export async function readContacts(
+export function readContacts(
   context: { dynamics: DynamicsClient; settings: OptOutSettings },
   ids: readonly string[]
 ): Promise<Map<string, Row>> {
-  const rows = new Map<string, Row>();
-  if (ids.length === 0) return rows;
-  for await (const page of context.dynamics.readPages(CONTACTS_SET, {
-    select: [CONTACT_ID, MODIFIED_ON, ...context.settings.pairs.map((pair) => pair.column)],
-    filter: ids.map((id) => `${CONTACT_ID} eq ${id}`).join(' or '),
-  })) {
-    for (const row of page.rows) rows.set(String(row[CONTACT_ID]).toLowerCase(), row);
-  }
-  return rows;
+  const columns = [MODIFIED_ON, ...context.settings.pairs.map((pair) => pair.column)];
+  return readRowsById(context.dynamics, CONTACTS_SET, CONTACT_ID, columns, ids);
 }

@@ -13,6 +13,7 @@ export {
 export { type WriteOptions, type WriteResult, type UpsertMode } from './writes';
 export { type BatchOperation, type BatchOptions, type BatchResult, MAX_BATCH_OPERATIONS } from './batch';
 export { type RowKey, entityPath, redactPath } from './paths';
+export { IDS_PER_QUERY, readRowsById } from './rows-by-id';
 export {
   DynamicsError,
   DynamicsApiError,
