@@ -2,10 +2,14 @@ import { getHeapStatistics } from 'node:v8';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, createWorkerResources } from './activities';
 import { keepAliveInterceptor } from './activities/keep-alive';
+import { durationToMs } from './config/duration';
 import { type Config } from './config/schema';
 import { readSecrets } from './config/secrets';
 import { createLogger, type Logger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';
+import { dynamicsLoad } from './metrics/dynamics-load';
+import { startDynamicsSeries } from './metrics/dynamics-series';
+import { telemetryOptions } from './metrics/telemetry';
 import { codecDataConverter } from './temporal/codec';
 import { connectionOptions, temporalSettings } from './temporal/connection-settings';
 import { workflowCode } from './workflow-code';
@@ -20,7 +24,14 @@ export interface RunWorkerOptions {
 }
 
 /**
- * Runs the worker until SIGINT or SIGTERM, then lets in-flight tasks finish and returns.
+ * After the grace time, running activities are cancelled; one that ignores its cancellation gets this much longer
+ * before the worker gives up on it and fails (a process manager's stop timeout should cover both).
+ */
+const FORCE_AFTER_GRACE_MS = 10_000;
+
+/**
+ * Runs the worker until SIGINT or SIGTERM: then it stops polling, lets running activities finish for up to
+ * `worker.shutdownGraceTime` (cancelling those still running after it: they are retried elsewhere), and returns.
  * Secrets and payload encryption keys are read first: a missing one stops the worker before it connects, naming the
  * variable.
  */
@@ -30,9 +41,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const settings = temporalSettings(options.config.temporal, secrets.temporalApiKey, options.env);
   const dataConverter = codecDataConverter(options.config.temporal, options.env);
 
-  installRuntimeOnce(logger);
+  installRuntimeOnce(logger, options.config.worker);
   const connection = await NativeConnection.connect(connectionOptions(settings));
   const resources = createWorkerResources(options.config, secrets, logger);
+  const stopDynamicsSeries = startDynamicsSeries(Runtime.instance().metricMeter, () =>
+    dynamicsLoad(resources.dynamicsIfMade())
+  );
+  const graceMs = durationToMs(options.config.worker.shutdownGraceTime);
   try {
     const worker = await Worker.create({
       connection,
@@ -41,6 +56,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       ...workflowCode(dataConverter),
       activities: createActivities({ resources }),
       interceptors: { activity: [keepAliveInterceptor] },
+      shutdownGraceTime: graceMs,
+      shutdownForceTime: graceMs + FORCE_AFTER_GRACE_MS,
       ...(dataConverter ? { dataConverter } : {}),
     });
     logger.info(
@@ -49,6 +66,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         namespace: settings.namespace,
         taskQueue: settings.taskQueue,
         payloadEncryption: dataConverter ? `on (key ${options.config.temporal.encryption?.currentKeyId})` : 'off',
+        metrics: options.config.worker.metricsAddress
+          ? `http://${options.config.worker.metricsAddress}/metrics`
+          : 'off',
+        shutdownGraceTime: options.config.worker.shutdownGraceTime,
         // What bounds the worker's memory: the image sets it (NODE_OPTIONS), Node's default is a share of the RAM.
         heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
       },
@@ -58,6 +79,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    stopDynamicsSeries();
     await resources.close();
     await connection.close();
   }
@@ -65,9 +87,17 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
 
 let runtimeInstalled = false;
 
-/** The SDK runtime is a process-wide singleton; it also turns SIGINT/SIGTERM into a graceful worker shutdown. */
-function installRuntimeOnce(logger: Logger): void {
+/**
+ * The SDK runtime is a process-wide singleton: it serves the metrics (when configured), and turns SIGINT/SIGTERM into
+ * a graceful worker shutdown.
+ */
+function installRuntimeOnce(logger: Logger, worker: Config['worker']): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new PinoTemporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const telemetry = telemetryOptions(worker);
+  Runtime.install({
+    logger: new PinoTemporalLogger(logger),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    ...(telemetry ? { telemetryOptions: telemetry } : {}),
+  });
   runtimeInstalled = true;
 }
