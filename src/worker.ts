@@ -2,7 +2,6 @@ import { getHeapStatistics } from 'node:v8';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, createWorkerResources } from './activities';
 import { keepAliveInterceptor } from './activities/keep-alive';
-import { durationToMs } from './config/duration';
 import { type Config } from './config/schema';
 import { readSecrets } from './config/secrets';
 import { createLogger, type Logger } from './logging/logger';
@@ -13,6 +12,7 @@ import { telemetryOptions } from './metrics/telemetry';
 import { codecDataConverter } from './temporal/codec';
 import { connectionOptions, temporalSettings } from './temporal/connection-settings';
 import { workflowCode } from './workflow-code';
+import { shutdownTimes } from './worker-shutdown';
 
 export interface RunWorkerOptions {
   config: Config;
@@ -22,12 +22,6 @@ export interface RunWorkerOptions {
   /** Called once the worker polls its task queue. */
   onReady?: (info: { address: string; namespace: string; taskQueue: string }) => void;
 }
-
-/**
- * After the grace time, running activities are cancelled; one that ignores its cancellation gets this much longer
- * before the worker gives up on it and fails (a process manager's stop timeout should cover both).
- */
-const FORCE_AFTER_GRACE_MS = 10_000;
 
 /**
  * Runs the worker until SIGINT or SIGTERM: then it stops polling, lets running activities finish for up to
@@ -47,7 +41,6 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const stopDynamicsSeries = startDynamicsSeries(Runtime.instance().metricMeter, () =>
     dynamicsLoad(resources.dynamicsIfMade())
   );
-  const graceMs = durationToMs(options.config.worker.shutdownGraceTime);
   try {
     const worker = await Worker.create({
       connection,
@@ -56,8 +49,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       ...workflowCode(dataConverter),
       activities: createActivities({ resources }),
       interceptors: { activity: [keepAliveInterceptor] },
-      shutdownGraceTime: graceMs,
-      shutdownForceTime: graceMs + FORCE_AFTER_GRACE_MS,
+      ...shutdownTimes(options.config.worker),
       ...(dataConverter ? { dataConverter } : {}),
     });
     logger.info(

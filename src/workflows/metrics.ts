@@ -64,7 +64,10 @@ export function recordFlowInterval(everyMs: number): void {
     .set(everyMs / 1000, flowTags());
 }
 
-/** A verify ended: drifted records per verified scope, and when a verify with this outcome last ended. */
+/**
+ * A verify ended: drifted records per verified scope, with when that scope was verified (with several workers, the
+ * alert reads the drift of the latest verify), and when a verify with this outcome last ended.
+ */
 export function recordVerifyMetrics(result: VerifyResult): void {
   const drift = metricMeter.createGauge(
     'acs_verify_drift_records',
@@ -72,12 +75,20 @@ export function recordVerifyMetrics(result: VerifyResult): void {
     undefined,
     'Records that differ between D365 and Campaign at the last verify, per scope'
   );
+  const verifiedAt = metricMeter.createGauge(
+    'acs_verify_scope_end_timestamp_seconds',
+    'float',
+    undefined,
+    'When the scope was last verified'
+  );
   for (const scope of result.scopes) {
     if (scope.error !== undefined) continue;
+    const tags = { scope: scope.scope };
     drift.set(
       Object.values(scope.drift).reduce((sum, count) => sum + count, 0),
-      { scope: scope.scope }
+      tags
     );
+    verifiedAt.set(nowSeconds(), tags);
   }
   metricMeter
     .createGauge(
