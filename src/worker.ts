@@ -12,7 +12,7 @@ import { telemetryOptions } from './metrics/telemetry';
 import { codecDataConverter } from './temporal/codec';
 import { connectionOptions, temporalSettings } from './temporal/connection-settings';
 import { workflowCode } from './workflow-code';
-import { shutdownTimes } from './worker-shutdown';
+import { failureReason, shutdownTimes, watchStopRequest, WorkerFailedError } from './worker-shutdown';
 
 export interface RunWorkerOptions {
   config: Config;
@@ -26,6 +26,7 @@ export interface RunWorkerOptions {
 /**
  * Runs the worker until SIGINT or SIGTERM: then it stops polling, lets running activities finish for up to
  * `worker.shutdownGraceTime` (cancelling those still running after it: they are retried elsewhere), and returns.
+ * Throws {@link WorkerFailedError} when the worker failed while running (the caller then ends the process).
  * Secrets and payload encryption keys are read first: a missing one stops the worker before it connects, naming the
  * variable.
  */
@@ -41,15 +42,18 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const stopDynamicsSeries = startDynamicsSeries(Runtime.instance().metricMeter, () =>
     dynamicsLoad(resources.dynamicsIfMade())
   );
+  const times = shutdownTimes(options.config.worker);
+  const stopRequest = watchStopRequest();
+  let worker: Worker | undefined;
   try {
-    const worker = await Worker.create({
+    worker = await Worker.create({
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       ...workflowCode(dataConverter),
       activities: createActivities({ resources }),
       interceptors: { activity: [keepAliveInterceptor] },
-      ...shutdownTimes(options.config.worker),
+      ...times,
       ...(dataConverter ? { dataConverter } : {}),
     });
     logger.info(
@@ -70,10 +74,19 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     options.onReady?.({ address: settings.address, namespace: settings.namespace, taskQueue: settings.taskQueue });
     await worker.run();
     logger.info('worker stopped');
+  } catch (err) {
+    if (worker?.getState() !== 'FAILED') throw err;
+    throw new WorkerFailedError(failureReason(err, stopRequest.stoppingForMs(), times.shutdownForceTime), {
+      cause: err,
+    });
   } finally {
+    stopRequest.dispose();
     stopDynamicsSeries();
-    await resources.close();
-    await connection.close();
+    // A failed worker's activities may still hold the connection and the clients: closing them would fail or wait.
+    if (worker?.getState() !== 'FAILED') {
+      await resources.close();
+      await connection.close();
+    }
   }
 }
 

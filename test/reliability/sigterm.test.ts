@@ -3,6 +3,7 @@ import { type WorkflowHandle } from '@temporalio/client';
 import { type temporal } from '@temporalio/proto';
 import { ingressManagerWorkflow } from '../../src/workflows';
 import { ingressManagerId, initialTransferId } from '../../src/workflows/ingress/ids';
+import { FORCE_AFTER_GRACE_MS } from '../../src/worker-shutdown';
 import { ingressStatusQuery } from '../../src/workflows/ingress/messages';
 import { assertBuildIsFresh } from '../harness/cli';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
@@ -69,6 +70,25 @@ describe('SIGTERM mid-page', () => {
     expect(first?.attempts.at(-1)).toBeGreaterThan(1);
     expect(await profileKeys(stack)).toEqual({ profiles: CONTACTS, distinct: CONTACTS });
   }, 240_000);
+
+  it('gives up on writes still in flight 10 s after the grace time: exits 1 at once, and the next worker redoes the page', async () => {
+    // One write takes longer than the grace time and the 10 s after it.
+    const slowMs = 30_000;
+    stack = await transferStack('sigterm-force', '1s');
+    const { worker, manager, mapping } = await startTransfer(stack, 'sigterm-force', slowMs);
+    await untilWriting(stack, mapping);
+
+    const { code, elapsedMs, stderr } = await terminate(worker);
+    expect(code).toBe(1);
+    expect(elapsedMs).toBeGreaterThanOrEqual(1_000 + FORCE_AFTER_GRACE_MS);
+    expect(elapsedMs).toBeLessThan(slowMs);
+    expect(stderr).toContain('still running 10 s after the grace time');
+
+    stack.campaign.faults.clear();
+    stack.startWorkerProcess();
+    await untilQuery(manager, ingressStatusQuery, (s) => s.initialTransferDone, 180_000);
+    expect(await profileKeys(stack)).toEqual({ profiles: CONTACTS, distinct: CONTACTS });
+  }, 300_000);
 });
 
 /** A stack whose only flow is a contact mapping transferred through the API, with the given grace time. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { durationToMs } from '../../src/config/duration';
 import { validateConfig } from '../../src/config/load';
-import { FORCE_AFTER_GRACE_MS, shutdownTimes } from '../../src/worker-shutdown';
+import { failureReason, FORCE_AFTER_GRACE_MS, shutdownTimes } from '../../src/worker-shutdown';
 import { PROJECT_ROOT } from '../harness/cli';
 
 describe('worker shutdown times', () => {
@@ -16,6 +16,18 @@ describe('worker shutdown times', () => {
       shutdownGraceTime: graceMs,
       shutdownForceTime: graceMs + FORCE_AFTER_GRACE_MS,
     });
+  });
+
+  it.each([
+    ['a failure while running', undefined, 'connection lost'],
+    ['a failure before the force time', 5_000, 'connection lost'],
+    [
+      'the force time passing with activities still running',
+      40_000,
+      'activities were still running 10 s after the grace time (worker.shutdownGraceTime); they run again on another worker',
+    ],
+  ])('explains %s', (_name, stoppingForMs, expected) => {
+    expect(failureReason(new Error('connection lost'), stoppingForMs, 40_000)).toBe(expected);
   });
 
   it("gives the compose worker a stop_grace_period longer than the default grace time and the writes' settling", () => {
