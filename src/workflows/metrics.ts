@@ -6,8 +6,9 @@ import { FlowKey, MappingKey } from './search-attributes';
 
 /*
  * The flows' own Prometheus series, emitted through the SDK's workflow metric meter: never on replay, so each pass is
- * counted once however often its history is replayed. The SDK adds `namespace`, `task_queue` and `workflow_type`.
- * Labels carry configuration names and outcomes only, never record values.
+ * counted once however often its history is replayed. The SDK adds `namespace`, `taskQueue` and `workflowType`.
+ * Labels carry configuration names and outcomes only, never record values. The meter throws on a negative value (a
+ * failed workflow task): every value here is a count, a time or a duration clamped at zero.
  */
 
 /** `flow` (and `mapping` for ingress), from the workflow's search attributes. */
@@ -30,7 +31,7 @@ export function recordPassMetrics(
 ): void {
   const flow = flowTags();
   const tags = { ...flow, outcome };
-  const seconds = (Date.now() - workflowInfo().runStartTime.getTime()) / 1000;
+  const seconds = Math.max(Date.now() - workflowInfo().runStartTime.getTime(), 0) / 1000;
   metricMeter.createCounter('acs_passes', undefined, 'Passes, transfers and re-drives ended, by outcome').add(1, tags);
   metricMeter
     .createHistogram('acs_pass_duration_seconds', 'float', undefined, 'How long a pass ran, by outcome')
@@ -43,7 +44,11 @@ export function recordPassMetrics(
     .createCounter('acs_records_read', undefined, 'Records read from the source system')
     .add(totals.read, flow);
   metricMeter
-    .createCounter('acs_records_written', undefined, 'Records created, updated or deleted in the target system')
+    .createCounter(
+      'acs_records_written',
+      undefined,
+      'Records created, updated, deleted or applied in the target system'
+    )
     .add(totals.written, flow);
   metricMeter
     .createCounter('acs_records_rejected', undefined, 'Records rejected (listed in a rejects report)')
