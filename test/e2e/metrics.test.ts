@@ -4,7 +4,9 @@ import { type WorkflowHandle } from '@temporalio/client';
 import YAML from 'yaml';
 import { PROFILE_EXTERNAL_ID_KEY } from '../../src/connectors/campaign';
 import { freePort } from '../../src/sandbox/ports';
-import { ingressManagerWorkflow } from '../../src/workflows';
+import { type EgressCounts } from '../../src/activities/egress/contracts';
+import { egressManagerWorkflow, ingressManagerWorkflow } from '../../src/workflows';
+import { egressStatusQuery } from '../../src/workflows/egress/messages';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';
 import { ingressStatusQuery, syncNowSignal } from '../../src/workflows/ingress/messages';
 import { assertBuildIsFresh, PROJECT_ROOT, runCli } from '../harness/cli';
@@ -17,15 +19,18 @@ import { activeContactIds, untilQuery } from '../harness/reliability';
 const MAPPING = 'metrics-contacts';
 const CONTACTS = 30;
 const FLOW = { flow: 'ingress', mapping: MAPPING };
+const EVENTS = 40;
 
 /**
  * The worker's Prometheus endpoint, scraped from a real `acs-d365 worker` process after an initial transfer, an
- * incremental pass that D365 throttled twice, and a verify that found one drifted profile; then the alert rules and
- * the dashboard under deploy/ are checked to read only series that endpoint serves.
+ * incremental pass that D365 throttled twice, an egress pass, and a verify that found one drifted profile; then the
+ * alert rules and the dashboard under deploy/ are checked to read only series that endpoint serves.
  */
 describe('worker metrics', () => {
   let stack: FlowStack;
   let ingress: WorkflowHandle<typeof ingressManagerWorkflow>;
+  let egress: WorkflowHandle<typeof egressManagerWorkflow>;
+  let egressCounts: EgressCounts;
   let metricsUrl: string;
   let samples: Sample[];
   let scrapeText: string;
@@ -38,7 +43,7 @@ describe('worker metrics', () => {
     stack = await startFlowStack({
       dynamics: { seedContacts: CONTACTS },
       pageSize: 10,
-      flows: { ingress: [contactsToProfiles(MAPPING, { every: '1h' })] },
+      flows: { ingress: [contactsToProfiles(MAPPING, { every: '1h' })], egress: { every: '1h' } },
       worker: { metricsAddress: `127.0.0.1:${port}` },
     });
     stack.startWorkerProcess();
@@ -55,6 +60,17 @@ describe('worker metrics', () => {
     stack.dynamics.faults.throttleNext(2, 1);
     await ingress.signal(syncNowSignal);
     await untilQuery(ingress, ingressStatusQuery, (s) => s.passes >= 1 && s.phase === 'waiting');
+
+    // An egress pass over one file of email events.
+    expect(stack.campaign.exports!.generateEvents(EVENTS)).toBe(EVENTS);
+    await stack.campaign.exports!.writeNow();
+    egress = await stack.temporal.client.workflow.start(egressManagerWorkflow, {
+      taskQueue: stack.taskQueue,
+      workflowId: 'metrics-egress',
+      args: [{}],
+    });
+    const egressStatus = await untilQuery(egress, egressStatusQuery, (s) => s.passes >= 1 && s.phase === 'waiting');
+    egressCounts = egressStatus.lastPass!.counts;
 
     // One profile changed behind the flow's back: the verify the worker runs finds it.
     const profiles = stack.resources
@@ -78,7 +94,7 @@ describe('worker metrics', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await ingress?.terminate('test over').catch(() => undefined);
+    for (const handle of [ingress, egress]) await handle?.terminate('test over').catch(() => undefined);
     await stack?.close();
   });
 
@@ -90,6 +106,19 @@ describe('worker metrics', () => {
     expect(sumOf(samples, 'acs_records_read_total', pass)).toBe(2);
     expect(sumOf(samples, 'acs_records_written_total', pass)).toBe(2);
     expect(sumOf(samples, 'acs_records_rejected_total', FLOW)).toBe(0);
+  });
+
+  it("counts the egress pass's records as the pass itself counted them, without a mapping label", () => {
+    const labels = { flow: 'egress' };
+    expect(egressCounts.read).toBe(EVENTS);
+    expect(sumOf(samples, 'acs_records_read_total', labels)).toBe(EVENTS);
+    expect(sumOf(samples, 'acs_records_written_total', labels)).toBe(egressCounts.created + egressCounts.tasks);
+    expect(sumOf(samples, 'acs_records_rejected_total', labels)).toBe(egressCounts.rejected);
+    expect(sumOf(samples, 'acs_passes_total', { ...labels, outcome: 'succeeded' })).toBe(1);
+    expect(samplesOf(samples, 'acs_records_read_total', labels).every((s) => s.labels.mapping === undefined)).toBe(
+      true
+    );
+    expect(sumOf(samples, 'acs_cursor_timestamp_seconds', labels)).toBeGreaterThan(startedAt);
   });
 
   it('records each pass once with its outcome and duration, and when the cursor moved', () => {
@@ -119,6 +148,7 @@ describe('worker metrics', () => {
 
   it('reports the drift the last verify found, per scope', () => {
     expect(sumOf(samples, 'acs_verify_drift_records', { scope: `ingress:${MAPPING}` })).toBe(1);
+    expect(sumOf(samples, 'acs_verify_drift_records', { scope: 'egress' })).toBe(0);
     expect(sumOf(samples, 'acs_verify_last_end_timestamp_seconds', { outcome: 'drift' })).toBeGreaterThan(startedAt);
   });
 
