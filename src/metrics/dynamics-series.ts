@@ -23,8 +23,9 @@ export function startDynamicsSeries(meter: MetricMeter, read: () => DynamicsLoad
     const load = read();
     const penaltySeconds = Math.floor(load.penaltyMs / 1000);
     inFlight.set(load.inFlight);
-    throttled.add(load.throttled - counted.throttled);
-    penalty.add(penaltySeconds - counted.penaltySeconds);
+    // Never negative (a counter only goes up, and the meter throws): figures that start again count from there.
+    throttled.add(Math.max(load.throttled - counted.throttled, 0));
+    penalty.add(Math.max(penaltySeconds - counted.penaltySeconds, 0));
     counted = { throttled: load.throttled, penaltySeconds };
   };
   sample();
