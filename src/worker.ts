@@ -6,9 +6,13 @@ import { type Config } from './config/schema';
 import { readSecrets } from './config/secrets';
 import { createLogger, type Logger } from './logging/logger';
 import { PinoTemporalLogger } from './logging/temporal-logger';
+import { dynamicsLoad } from './metrics/dynamics-load';
+import { startDynamicsSeries } from './metrics/dynamics-series';
+import { telemetryOptions } from './metrics/telemetry';
 import { codecDataConverter } from './temporal/codec';
 import { connectionOptions, temporalSettings } from './temporal/connection-settings';
 import { workflowCode } from './workflow-code';
+import { failureReason, shutdownTimes, watchStopRequest, WorkerFailedError } from './worker-shutdown';
 
 export interface RunWorkerOptions {
   config: Config;
@@ -20,7 +24,9 @@ export interface RunWorkerOptions {
 }
 
 /**
- * Runs the worker until SIGINT or SIGTERM, then lets in-flight tasks finish and returns.
+ * Runs the worker until SIGINT or SIGTERM: then it stops polling, lets running activities finish for up to
+ * `worker.shutdownGraceTime` (cancelling those still running after it: they are retried elsewhere), and returns.
+ * Throws {@link WorkerFailedError} when the worker failed while running (the caller then ends the process).
  * Secrets and payload encryption keys are read first: a missing one stops the worker before it connects, naming the
  * variable.
  */
@@ -30,17 +36,24 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const settings = temporalSettings(options.config.temporal, secrets.temporalApiKey, options.env);
   const dataConverter = codecDataConverter(options.config.temporal, options.env);
 
-  installRuntimeOnce(logger);
+  installRuntimeOnce(logger, options.config.worker);
   const connection = await NativeConnection.connect(connectionOptions(settings));
   const resources = createWorkerResources(options.config, secrets, logger);
+  const stopDynamicsSeries = startDynamicsSeries(Runtime.instance().metricMeter, () =>
+    dynamicsLoad(resources.dynamicsIfMade())
+  );
+  const times = shutdownTimes(options.config.worker);
+  const stopRequest = watchStopRequest();
+  let worker: Worker | undefined;
   try {
-    const worker = await Worker.create({
+    worker = await Worker.create({
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       ...workflowCode(dataConverter),
       activities: createActivities({ resources }),
       interceptors: { activity: [keepAliveInterceptor] },
+      ...times,
       ...(dataConverter ? { dataConverter } : {}),
     });
     logger.info(
@@ -49,6 +62,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         namespace: settings.namespace,
         taskQueue: settings.taskQueue,
         payloadEncryption: dataConverter ? `on (key ${options.config.temporal.encryption?.currentKeyId})` : 'off',
+        metrics: options.config.worker.metricsAddress
+          ? `http://${options.config.worker.metricsAddress}/metrics`
+          : 'off',
+        shutdownGraceTime: options.config.worker.shutdownGraceTime,
         // What bounds the worker's memory: the image sets it (NODE_OPTIONS), Node's default is a share of the RAM.
         heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
       },
@@ -57,17 +74,35 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     options.onReady?.({ address: settings.address, namespace: settings.namespace, taskQueue: settings.taskQueue });
     await worker.run();
     logger.info('worker stopped');
+  } catch (err) {
+    if (worker?.getState() !== 'FAILED') throw err;
+    throw new WorkerFailedError(failureReason(err, stopRequest.stoppingForMs(), times.shutdownForceTime), {
+      cause: err,
+    });
   } finally {
-    await resources.close();
-    await connection.close();
+    stopRequest.dispose();
+    stopDynamicsSeries();
+    // A failed worker's activities may still hold the connection and the clients: closing them would fail or wait.
+    if (worker?.getState() !== 'FAILED') {
+      await resources.close();
+      await connection.close();
+    }
   }
 }
 
 let runtimeInstalled = false;
 
-/** The SDK runtime is a process-wide singleton; it also turns SIGINT/SIGTERM into a graceful worker shutdown. */
-function installRuntimeOnce(logger: Logger): void {
+/**
+ * The SDK runtime is a process-wide singleton: it serves the metrics (when configured), and turns SIGINT/SIGTERM into
+ * a graceful worker shutdown.
+ */
+function installRuntimeOnce(logger: Logger, worker: Config['worker']): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new PinoTemporalLogger(logger), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const telemetry = telemetryOptions(worker);
+  Runtime.install({
+    logger: new PinoTemporalLogger(logger),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    ...(telemetry ? { telemetryOptions: telemetry } : {}),
+  });
   runtimeInstalled = true;
 }

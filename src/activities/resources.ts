@@ -19,7 +19,13 @@ export interface WorkerResources {
   close(): Promise<void>;
 }
 
-export function createWorkerResources(config: Config, secrets: Secrets, logger: Logger): WorkerResources {
+/** The worker process's resources: its metrics also read the D365 client, without making it. */
+export interface ProcessResources extends WorkerResources {
+  /** The D365 client if an activity has made it, else undefined. */
+  dynamicsIfMade(): DynamicsClient | undefined;
+}
+
+export function createWorkerResources(config: Config, secrets: Secrets, logger: Logger): ProcessResources {
   let dynamics: DynamicsClient | undefined;
   let campaign: CampaignClient | undefined;
   let sftp: SftpClient | undefined;
@@ -39,6 +45,9 @@ export function createWorkerResources(config: Config, secrets: Secrets, logger: 
         limits: { maxConcurrentRequests: config.dynamics.maxConcurrentRequests },
         logger: logger.child({ component: 'dynamics' }),
       });
+      return dynamics;
+    },
+    dynamicsIfMade() {
       return dynamics;
     },
     campaign() {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isDuration } from './duration';
 
@@ -270,6 +271,30 @@ const verifySchema = z.strictObject({
   quiet: duration.optional(),
 });
 
+/** `<ip>:<port>` (`[<ipv6>]:<port>`): the SDK's Prometheus exporter binds an address, not a host name. */
+function isListenAddress(text: string): boolean {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  if (!match) return false;
+  const port = Number(match[3]);
+  return (match[1] ? isIP(match[1]) === 6 : isIP(match[2] ?? '') === 4) && port >= 1 && port <= 65535;
+}
+
+const workerSchema = z.strictObject({
+  /**
+   * Serve Prometheus metrics (the Temporal SDK's and the flows') at `http://<address>/metrics`; off when absent.
+   * An IP address and a port: `0.0.0.0:9464` in a container, `127.0.0.1:9464` for this machine only.
+   */
+  metricsAddress: z
+    .string()
+    .refine(isListenAddress, 'must be an IP address and a port, like 0.0.0.0:9464 or 127.0.0.1:9464')
+    .optional(),
+  /**
+   * On SIGTERM the worker stops polling and lets running activities finish for this long; then it cancels them (they
+   * are retried on another worker) and exits. Give the process manager a longer stop timeout than this.
+   */
+  shutdownGraceTime: duration.default('30s'),
+});
+
 export const configSchema = z.strictObject({
   dynamics: dynamicsSchema,
   campaign: campaignSchema,
@@ -287,6 +312,8 @@ export const configSchema = z.strictObject({
       sftpFolder: nonEmpty.optional(),
     })
     .default({ folder: './reports' }),
+  /** The worker process: metrics endpoint and shutdown. */
+  worker: workerSchema.default({ shutdownGraceTime: '30s' }),
 });
 
 /** A validated configuration, defaults applied. */

@@ -9,6 +9,7 @@ import {
   type LoopState,
   type ManagerStep,
 } from '../sync/manager-steps';
+import { recordCursorAt, recordFlowInterval } from './metrics';
 import { managerStateQuery, pauseSignal, resumeSignal, syncNowSignal } from './steering';
 
 /** What every manager carries from run to run (continue-as-new), next to its own cursors: a plain object. */
@@ -16,6 +17,8 @@ export interface ManagerState {
   passes: number;
   paused: boolean;
   lastError?: string;
+  /** When the flow's cursor last moved (ISO time); the flows set it, the loop reports it as a metric. */
+  cursorAt?: string;
 }
 
 /** A configuration problem, as the preflight activities report it. */
@@ -150,6 +153,8 @@ export class ManagerLoop<S extends { everyMs: number }> {
     // A run that has not read its interval yet (ingress after continue-as-new waits first) reads it now.
     if (this.everyMs === undefined) await this.checked(steps);
     const everyMs = this.everyMs ?? BLOCKED_RECHECK_MS;
+    // Also after a worker restart: a new worker's gauges start empty, and the loop waits at least once per interval.
+    this.reportCursor();
     this.phase = 'waiting';
     this.nextRunAt = new Date(Date.now() + everyMs).toISOString();
     const woken = await condition(
@@ -171,7 +176,12 @@ export class ManagerLoop<S extends { everyMs: number }> {
       return;
     }
     const outcome = step === 'transfer' && steps.transfer ? await steps.transfer(settings) : await steps.pass(settings);
+    this.reportCursor();
     this.loop = stepEnded(this.loop, step, outcome);
+  }
+
+  private reportCursor(): void {
+    if (this.state.cursorAt) recordCursorAt(Date.parse(this.state.cursorAt));
   }
 
   /** The settings, or undefined when the check found problems (then the last error says which). */
@@ -179,6 +189,7 @@ export class ManagerLoop<S extends { everyMs: number }> {
     const result = await configProblemsAsResult(() => steps.check());
     if ('settings' in result) {
       this.everyMs = result.settings.everyMs;
+      recordFlowInterval(this.everyMs);
       this.refusal = undefined;
       if (this.state.lastError?.startsWith(CONFIG_PROBLEMS)) this.state.lastError = undefined;
       return result.settings;

@@ -35,6 +35,9 @@ describe('Dynamics client under throttling and faults', () => {
     expect(statuses(fx, mark).filter((s) => s === 429)).toHaveLength(2);
     // Two answers each said "wait 1 s": the client cannot have finished sooner.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    // What the worker's metrics read: the 429 answers and the wait they asked for.
+    expect(client.throttled).toEqual({ answers: 2, waitMs: 2000 });
+    expect(client.inFlight).toBe(0);
   });
 
   it('fails with the 429 and its code once the throttle budget is used up', async () => {

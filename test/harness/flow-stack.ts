@@ -75,6 +75,8 @@ export interface FlowStackOptions {
   flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut' | 'verify'>;
   /** `reports.sftpFolder`, to publish reports to the Campaign SFTP. @default none */
   reportsSftpFolder?: string;
+  /** The worker process's settings (metrics address, shutdown grace time). @default the defaults */
+  worker?: ConfigInput['worker'];
 }
 
 export async function startFlowStack(options: FlowStackOptions): Promise<FlowStack> {
@@ -121,6 +123,7 @@ export async function startFlowStack(options: FlowStackOptions): Promise<FlowSta
       folder: path.join(dir, 'reports'),
       ...(options.reportsSftpFolder ? { sftpFolder: options.reportsSftpFolder } : {}),
     },
+    ...(options.worker ? { worker: options.worker } : {}),
     ...options.flows,
   };
   const configFile = path.join(dir, 'acs-d365.yaml');

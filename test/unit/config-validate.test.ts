@@ -233,6 +233,31 @@ describe('config validate', () => {
       '(root): configures no flow',
     ],
     [
+      'a metrics address with a host name (the exporter binds an IP address)',
+      (c) => (c.worker = { metricsAddress: 'localhost:9464' }),
+      'worker.metricsAddress: must be an IP address and a port, like 0.0.0.0:9464',
+    ],
+    [
+      'a metrics address without a port',
+      (c) => (c.worker = { metricsAddress: '0.0.0.0' }),
+      'worker.metricsAddress: must be an IP address and a port',
+    ],
+    [
+      'a metrics port out of range',
+      (c) => (c.worker = { metricsAddress: '127.0.0.1:70000' }),
+      'worker.metricsAddress: must be an IP address and a port',
+    ],
+    [
+      'an IPv6 metrics address without brackets',
+      (c) => (c.worker = { metricsAddress: '::1:9464' }),
+      'worker.metricsAddress: must be an IP address and a port',
+    ],
+    [
+      'a grace time that is not a duration',
+      (c) => (c.worker = { shutdownGraceTime: 30 }),
+      'worker.shutdownGraceTime: ',
+    ],
+    [
       'a list where a mapping belongs',
       (c) => (c.campaign = ['organization']),
       'campaign: must be a mapping (key: value), not a list',
@@ -253,6 +278,18 @@ describe('config validate', () => {
     const config = example();
     config.optOut.mode = mode;
     addContactField(config, { from: 'donotfax', to: field });
+    expect(problemsOf(config)).toEqual([]);
+  });
+
+  it('leaves metrics off and gives running activities 30s on SIGTERM unless told otherwise', () => {
+    const result = validateConfig(example());
+    if (!result.ok) throw new Error('the example is invalid');
+    expect(result.config.worker).toEqual({ shutdownGraceTime: '30s' });
+  });
+
+  it.each(['0.0.0.0:9464', '127.0.0.1:1', '[::]:9464', '[::1]:65535'])('accepts the metrics address %s', (address) => {
+    const config = example();
+    config.worker = { metricsAddress: address, shutdownGraceTime: '2m' };
     expect(problemsOf(config)).toEqual([]);
   });
 

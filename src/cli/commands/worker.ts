@@ -1,8 +1,9 @@
 import { type Command } from 'commander';
 import { MissingSecretsError } from '../../config/secrets';
 import { runWorker } from '../../worker';
+import { WorkerFailedError } from '../../worker-shutdown';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
-import { CliError } from '../errors';
+import { CliError, ExitCode } from '../errors';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -26,6 +27,11 @@ Examples:
         await runWorker({ config });
       } catch (err) {
         if (err instanceof MissingSecretsError) throw new CliError(err.message);
+        if (err instanceof WorkerFailedError) {
+          // Activities may still hold connections and keep the process alive: end it now, as the SDK asks.
+          process.stderr.write(`error: the worker stopped: ${err.message}\n`);
+          process.exit(ExitCode.failure);
+        }
         throw new CliError(`the worker stopped: ${(err as Error).message}`);
       }
     });

@@ -53,6 +53,11 @@ export class DynamicsClient {
     return this.http.inFlight;
   }
 
+  /** 429 answers since this client was made, and the `Retry-After` milliseconds they asked for in all. */
+  get throttled(): { answers: number; waitMs: number } {
+    return this.http.throttled;
+  }
+
   /** Pages of a query; pass a stored `nextLink` as `startLink` to resume. */
   readPages(entitySet: string, options?: QueryOptions, startLink?: string): AsyncGenerator<Page> {
     return this.reader.pages(entitySet, options, startLink);

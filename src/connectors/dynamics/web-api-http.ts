@@ -94,6 +94,8 @@ export class WebApiHttp {
   private readonly limits: Required<DynamicsLimits>;
   /** While in the future, no request starts: a 429 tells the whole client to wait. */
   private pausedUntil = 0;
+  /** 429 answers so far, and the `Retry-After` time they asked for in all: read by the worker's metrics. */
+  private throttling = { answers: 0, waitMs: 0 };
   private closed = false;
 
   constructor(
@@ -120,6 +122,11 @@ export class WebApiHttp {
 
   get inFlight(): number {
     return this.limiter.inFlight;
+  }
+
+  /** How often D365 answered 429 since this client was made, and the milliseconds of wait it asked for in all. */
+  get throttled(): { answers: number; waitMs: number } {
+    return { ...this.throttling };
   }
 
   async request(method: string, url: string, options: CallOptions = {}): Promise<RawResponse> {
@@ -164,6 +171,8 @@ export class WebApiHttp {
         const wait = retryAfterMs(response) ?? Math.min(2 ** throttles * 1000, this.limits.retryMaxDelayMs);
         if (throttledMs + wait > this.limits.maxThrottleWaitMs) throw this.apiError(call, response);
         throttledMs += wait;
+        this.throttling.answers++;
+        this.throttling.waitMs += wait;
         this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
         this.logger.warn({ method, path, waitMs: wait }, 'Dynamics throttled the request (429); waiting as told');
         continue;

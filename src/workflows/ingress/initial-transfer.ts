@@ -63,7 +63,8 @@ export async function initialTransferWorkflow(input: InitialTransferInput): Prom
       }
       return result;
     },
-    () => tracker?.counts ?? input.checkpoint?.counts
+    () => tracker?.counts ?? input.checkpoint?.counts,
+    input.checkpoint?.counts
   );
 }
 

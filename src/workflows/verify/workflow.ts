@@ -10,6 +10,7 @@ import {
   type VerifyScope,
   type VerifyScopeResult,
 } from '../../sync/verify';
+import { recordVerifyMetrics } from '../metrics';
 
 type Activities = ReturnType<typeof activities.createActivities>;
 
@@ -105,11 +106,13 @@ async function verifyAll(verifyId: string, input: VerifyWorkflowInput): Promise<
       });
     }
   }
-  return {
+  const result: VerifyResult = {
     verifyId,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     outcome: verdictOf(results),
     scopes: results,
   };
+  recordVerifyMetrics(result);
+  return result;
 }
