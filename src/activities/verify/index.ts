@@ -4,6 +4,7 @@ import { type VerifyScopeResult, type VerifyTiming } from '../../sync/verify';
 import { egressSettings } from '../egress/settings';
 import { type PlanCache, profileLinkSources } from '../ingress';
 import { ProfileLinks } from '../ingress/profile-links';
+import { ResourceLinks } from '../ingress/resource-links';
 import { optOutSettings } from '../optout/settings';
 import { type WorkerResources } from '../resources';
 import { repairIngressDrift, repairOptOutDrift, type RepairResult } from './repair';
@@ -88,6 +89,7 @@ export function createVerifyActivities(resources: WorkerResources, cache: PlanCa
         concurrency: config.campaign.maxConcurrentRequests,
         reportsFolder: config.reports.folder,
         profileLinks: () => new ProfileLinks(profileLinkSources(resources, cache)),
+        resourceLinks: () => new ResourceLinks({ parentMapping: (name: string) => cache.get(name) }),
         ...(activity ? { heartbeat: (keysDone: number) => activity.heartbeat({ keysDone }) } : {}),
       };
       return repairIngressDrift(context, input);

@@ -9,6 +9,7 @@ import type { IngressSettings } from '../../activities/ingress/settings';
 import { importPollDelayMs } from '../../sync/import-polling';
 import { addCounts, ZERO_COUNTS, type IngressCounts } from '../../sync/ingress/counts';
 import { withPassRecord } from '../pass-record';
+import { MAX_WAITING_ROWS } from './pass';
 import { control, pageCall, pages } from './proxies';
 import { transferReportSignal, type TransferCheckpoint, type TransferProgress } from './messages';
 
@@ -31,6 +32,8 @@ export interface InitialTransferResult {
   pages: number;
   fileNames: string[];
   counts: IngressCounts;
+  /** Rows waiting for a linked record (D365 ids): the first pass looks at them again. */
+  waiting?: string[];
 }
 
 /**
@@ -149,16 +152,25 @@ function reportIdOf(input: InitialTransferInput): string {
 async function transferByApi(input: InitialTransferInput, tracker: ProgressTracker): Promise<InitialTransferResult> {
   const reportId = reportIdOf(input);
   let link = input.checkpoint?.link;
+  const waiting = [...(input.checkpoint?.waiting ?? [])];
   for (let pageCount = 1; ; pageCount++) {
     const page = await pages.syncIngressPage.executeWithOptions(pageCall(`page ${tracker.progress.chunksDone + 1}`), [
-      { mapping: input.mapping, mode: 'full', link, reportId },
+      { mapping: input.mapping, mode: 'full', link, reportId, waitingRoom: MAX_WAITING_ROWS - waiting.length },
     ]);
+    waiting.push(...(page.waiting ?? []));
     if (page.deltaLink) {
       await tracker.done(page.counts);
-      return { path: 'api', deltaLink: page.deltaLink, pages: pageCount, fileNames: [], counts: tracker.counts };
+      return {
+        path: 'api',
+        deltaLink: page.deltaLink,
+        pages: pageCount,
+        fileNames: [],
+        counts: tracker.counts,
+        ...(waiting.length > 0 ? { waiting } : {}),
+      };
     }
     link = requireNextLink(page.nextLink);
-    await tracker.done(page.counts, { link, fileNames: [] });
+    await tracker.done(page.counts, { link, fileNames: [], ...(waiting.length > 0 ? { waiting: [...waiting] } : {}) });
   }
 }
 
