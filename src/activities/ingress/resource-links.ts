@@ -23,7 +23,10 @@ export class ResourceLinks {
   constructor(private readonly sources: ResourceLinkSources) {}
 
   /** The values with each link's D365 id replaced by `{ PKey }`; an empty link is left out (ACS cannot clear one). */
-  async resolve(values: Readonly<Record<string, CampaignValue>>, links: readonly ResourceLink[]): Promise<LinkedFields> {
+  async resolve(
+    values: Readonly<Record<string, CampaignValue>>,
+    links: readonly ResourceLink[]
+  ): Promise<LinkedFields> {
     const fields: AcsFields = { ...values };
     const waitingFor: string[] = [];
     for (const link of links) {
@@ -34,7 +37,8 @@ export class ResourceLinks {
         continue;
       }
       const pkey = await this.pkeyOf(link, String(id));
-      if (pkey === undefined) waitingFor.push(`${link.field}: the linked ${link.resource} record is not in Campaign yet`);
+      if (pkey === undefined)
+        waitingFor.push(`${link.field}: the linked ${link.resource} record is not in Campaign yet`);
       else fields[link.field] = { PKey: pkey };
     }
     return waitingFor.length > 0 ? { ok: false, waitingFor } : { ok: true, fields };
