@@ -93,9 +93,7 @@ export async function syncIngressPage(
   const apply = async (row: Row): Promise<RowOutcome> => applyRow(scope, row);
   await forEachBounded(page.upserts, context, async (row) => done(await apply(row)));
   if (resolved.mapping.deletes) {
-    await forEachBounded(page.deletes, context, async (tombstone) => {
-      done({ kind: 'deleted', count: (await deleteByKey(resolved, tombstone.id)) ? 1 : 0 });
-    });
+    await forEachBounded(page.deletes, context, async (tombstone) => done(await applyDelete(resolved, tombstone.id)));
   }
   await new RejectsReport(context.reportsFolder, resolved.mapping.name, input.reportId).append(rejects);
   context.progress?.({ ...linkOf(input), rowsDone });
@@ -166,6 +164,23 @@ export interface RowScope {
   links: ProfileLinks;
   resourceLinks: ResourceLinks;
   mode: MappingMode;
+}
+
+/**
+ * A D365 delete applied to Campaign. Campaign may refuse it (a link whose behaviour forbids deleting a record others
+ * link to): the record is then rejected with the reason, and the page goes on.
+ */
+async function applyDelete(resolved: ResolvedMapping, key: string): Promise<RowOutcome> {
+  try {
+    return { kind: 'deleted', count: (await deleteByKey(resolved, key)) ? 1 : 0 };
+  } catch (error) {
+    const reason = rowFailure(error);
+    if (reason === undefined) throw error;
+    return {
+      kind: 'rejected',
+      rejects: [{ key, field: '(record)', valueKind: 'absent', reason: `delete: ${reason}` }],
+    };
+  }
 }
 
 export async function applyRow(scope: RowScope, row: Row): Promise<RowOutcome> {
