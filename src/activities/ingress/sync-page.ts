@@ -18,7 +18,6 @@ import { withOptOuts } from './opt-outs-on-create';
 import {
   type CreateFields,
   deleteByKey,
-  type RecordFields,
   rowFailure,
   type RowOutcome,
   writeRecord,
