@@ -15,13 +15,7 @@ import { type IngressCounts, type SyncIngressPageInput, type SyncIngressPageResu
 import { type RejectRow, RejectsReport, valueKind } from './rejects-report';
 import { type ResolvedMapping } from './resolve';
 import { withOptOuts } from './opt-outs-on-create';
-import {
-  type CreateFields,
-  deleteByKey,
-  rowFailure,
-  type RowOutcome,
-  writeRecord,
-} from './write-record';
+import { type CreateFields, deleteByKey, rowFailure, type RowOutcome, writeRecord } from './write-record';
 
 /** The failure type of an expired delta link: the workflow must read everything again. */
 export const DELTA_TOKEN_EXPIRED = 'DeltaTokenExpired';
