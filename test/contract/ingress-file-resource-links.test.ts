@@ -172,12 +172,15 @@ describe('initial transfer, file path: a custom resource linked to another custo
       'acs_loyaltyprogramid@odata.bind': `/acs_loyaltyprograms(${late})`,
     });
     const chunks = await transfer(MEMBERSHIPS, '20260104100000');
-    const { rejected } = await activities.collectImportRejects({
+    const { rejected, revisit } = await activities.collectImportRejects({
       mapping: MEMBERSHIPS,
       fileNames: chunks.map((c) => c.fileName),
       reportId: 'orphans',
+      revisitRoom: 10,
     });
     expect(rejected).toBe(1);
+    // Handed back for the first pass to look at again through the API (where it waits for its program).
+    expect(revisit).toEqual([String(orphan.id)]);
     expect(stack.campaign.sim.store.table('cusMembership')?.hidden()).toEqual([]);
     const [, ...lines] = await csvRows(
       await readFile(join(stack.reportsFolder, 'ingress', MEMBERSHIPS, 'orphans.csv'), 'utf8')

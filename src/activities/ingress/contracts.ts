@@ -111,10 +111,14 @@ export interface CollectImportRejectsInput {
   mapping: string;
   fileNames: string[];
   reportId: string;
+  /** How many refused keys to hand back for a later look (a linked mapping's refused rows may lack their parent). */
+  revisitRoom?: number;
 }
 
 export interface CollectImportRejectsResult {
   rejected: number;
+  /** Keys of refused rows (at most `revisitRoom`), when asked for. */
+  revisit?: string[];
 }
 
 export interface PublishRejectsReportInput {

@@ -20,8 +20,11 @@ export interface IngressSettings {
    * so a reconciliation walk over Campaign follows it.
    */
   deleteFilteredOut: boolean;
-  /** The mappings this one links to (its fields' `link`): their first initial transfer runs before this one's. */
-  linkedMappings: string[];
+  /**
+   * The mappings this one links to (its fields' `link`): their first initial transfer runs before this one's. Absent
+   * from the settings in histories recorded before links existed.
+   */
+  linkedMappings?: string[];
 }
 
 export interface LoadIngressSettingsInput {

@@ -105,8 +105,9 @@ export function createIngressFileActivities(
       const fields = new Set([mapping.key.to, ...mapping.fields.map((field) => field.to)]);
       const report = new RejectsReport(config.reports.folder, mapping.name, input.reportId);
       const target = { resource: mapping.to, fields };
-      const rejected = await collectRejects(resources.sftp(), rejectsFolder, input.fileNames, target, report);
-      return { rejected };
+      const keys = { found: [] as string[], room: input.revisitRoom ?? 0 };
+      const rejected = await collectRejects(resources.sftp(), rejectsFolder, input.fileNames, target, report, keys);
+      return { rejected, ...(keys.found.length > 0 ? { revisit: keys.found } : {}) };
     },
   };
 }

@@ -198,10 +198,25 @@ async function transferByFiles(input: InitialTransferInput, tracker: ProgressTra
   await tracker.importing();
   await control.startCampaignImport({ mapping: input.mapping, fileNames });
   await waitForCampaignImport(input.mapping, input.settings.importTimeoutMs);
-  const { rejected } = await control.collectImportRejects({ mapping: input.mapping, fileNames, reportId });
+  // A linked mapping's refused rows may only lack their parent: the first pass looks at them again through the API
+  // (there they are written, wait, or are refused again with their reason).
+  const linked = (input.settings.linkedMappings ?? []).length > 0;
+  const { rejected, revisit } = await control.collectImportRejects({
+    mapping: input.mapping,
+    fileNames,
+    reportId,
+    ...(linked ? { revisitRoom: MAX_WAITING_ROWS } : {}),
+  });
   await checkImportedCount(input.mapping, counts.read - counts.filteredOut - counts.rejected - rejected);
   counts = addCounts(counts, { ...ZERO_COUNTS, rejected });
-  return { path: 'file', deltaLink, pages: fileNames.length, fileNames, counts };
+  return {
+    path: 'file',
+    deltaLink,
+    pages: fileNames.length,
+    fileNames,
+    counts,
+    ...(revisit ? { waiting: revisit } : {}),
+  };
 }
 
 /** Polls the Campaign import workflow ({@link importPollDelayMs}) until it finishes, fails or times out. */

@@ -136,7 +136,7 @@ async function runInitialTransfer(
   settings: IngressSettings,
   state: IngressManagerState
 ): Promise<'done' | 'failed' | 'blocked'> {
-  if (!state.initialTransferDone && settings.linkedMappings.length > 0) {
+  if (!state.initialTransferDone && (settings.linkedMappings ?? []).length > 0) {
     // Parents before children: the records this mapping links to are written by their own transfers first.
     const { pending } = await control.linkedTransfersPending({ mapping });
     if (pending.length > 0) {
