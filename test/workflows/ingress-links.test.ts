@@ -134,19 +134,24 @@ describe('ingress managers of linked custom resources, on real Temporal', () => 
     const rewards = await start(REWARDS);
     const memberships = await start(MEMBERSHIPS);
     const waitingRewards = await untilStatus(rewards, (s) => s.lastError?.includes(`ingress:${MEMBERSHIPS}`) === true);
-    expect(waitingRewards).toMatchObject({ initialTransferDone: false, phase: 'waiting' });
+    expect(waitingRewards).toMatchObject({ initialTransferDone: false });
     expect(waitingRewards.lastError).toMatch(/the initial transfer waits for that of ingress:lk-memberships/);
     await untilStatus(memberships, (s) => s.lastError?.includes(`ingress:${PROGRAMS}`) === true);
     expect((await records('cusReward', 'rewardId')).size).toBe(0);
     expect((await records('cusMembership', 'membershipId')).size).toBe(0);
 
+    // Once the parents' transfer is done, the children's follow by themselves (they look again every 15 s).
     const programs = await start(PROGRAMS);
     await untilStatus(programs, (s) => s.initialTransferDone);
-    await memberships.signal(syncNowSignal);
-    const membershipsDone = await untilStatus(memberships, (s) => s.initialTransferDone && s.phase === 'waiting');
+    const membershipsDone = await untilStatus(
+      memberships,
+      (s) => s.initialTransferDone && s.phase === 'waiting',
+      90_000
+    );
     expect(membershipsDone.lastError).toBeUndefined();
-    await rewards.signal(syncNowSignal);
-    await untilStatus(rewards, (s) => s.initialTransferDone && s.phase === 'waiting');
+    expect(await untilStatus(rewards, (s) => s.initialTransferDone && s.phase === 'waiting', 90_000)).toMatchObject({
+      passes: 0,
+    });
     await expectLinked(first);
   });
 

@@ -1,4 +1,11 @@
-import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  executeChild,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { IngressSettings } from '../../activities/ingress/settings';
 import { failureMessage } from '../failure-message';
 import {
@@ -138,11 +145,7 @@ async function runInitialTransfer(
 ): Promise<'done' | 'failed' | 'blocked'> {
   if (!state.initialTransferDone && (settings.linkedMappings ?? []).length > 0) {
     // Parents before children: the records this mapping links to are written by their own transfers first.
-    const { pending } = await control.linkedTransfersPending({ mapping });
-    if (pending.length > 0) {
-      state.lastError = `the initial transfer waits for that of ${pending.map((p) => `ingress:${p}`).join(', ')} (the records it links to); it is tried again after the interval`;
-      return 'blocked';
-    }
+    if (!(await linkedTransfersDone(mapping, settings, state))) return 'blocked';
   }
   state.transferAttempts += 1;
   const replay = state.replayRequested;
@@ -223,6 +226,29 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<'do
     state.passes = pass;
     state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
     return 'failed';
+  }
+}
+
+/** How often a transfer waiting for its parents' looks again (at most its interval), and how many times per step. */
+const PARENTS_RECHECK_MS = 15_000;
+const PARENTS_RECHECKS = 20;
+
+/**
+ * Whether every mapping this one links to has finished its first initial transfer, asking again every 15 s for five
+ * minutes; then the step ends `blocked` and the manager asks again after its interval (or on "sync now").
+ */
+async function linkedTransfersDone(
+  mapping: string,
+  settings: IngressSettings,
+  state: IngressManagerState
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const { pending } = await control.linkedTransfersPending({ mapping });
+    if (pending.length === 0) return true;
+    state.lastError = `the initial transfer waits for that of ${pending.map((p) => `ingress:${p}`).join(', ')} (the records it links to)`;
+    if (attempt >= PARENTS_RECHECKS) return false;
+    await condition(() => state.paused, Math.min(settings.everyMs, PARENTS_RECHECK_MS));
+    if (state.paused) return false;
   }
 }
 
