@@ -1,4 +1,5 @@
 import { type WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../src/activities';
 import { type ConfigInput } from '../../src/config/schema';
 import { type AcsRecord } from '../../src/connectors/campaign';
 import { ingressManagerWorkflow } from '../../src/workflows';
@@ -179,5 +180,32 @@ describe('ingress managers of linked custom resources, on real Temporal', () => 
     const rewardsDone = await untilStatus(rewards, (s) => s.passes === 2 && s.phase === 'waiting');
     expect(rewardsDone.waiting).toBeUndefined();
     await expectLinked(second);
+  });
+
+  it('verify compares links by the key of the linked record, and finds a link that points elsewhere', async () => {
+    const activities = createActivities({ resources: stack.resources });
+    const verify = (mapping: string) =>
+      activities.verifyIngress({
+        mapping,
+        verifyId: `links-${Date.now()}`,
+        timing: { startedAtMs: Date.now(), quietMs: 0 },
+      });
+    for (const mapping of [MEMBERSHIPS, REWARDS]) {
+      const result = await verify(mapping);
+      expect(result.counts).toMatchObject({ expected: 2, agree: 2 });
+      expect(result.drift).toMatchObject({ fields: 0, missing: 0 });
+    }
+    // A membership linked in Campaign to another program than in D365 is drift of its link field.
+    const memberships = await records('cusMembership', 'membershipId');
+    const programs = [...(await records('cusProgram', 'programId')).values()];
+    const [id, membership] = [...memberships.entries()][0] ?? [];
+    const other = programs.find((program) => program.PKey !== pkeyOfHref(membership?.program));
+    await stack.resources
+      .campaign()
+      .resource({ api: 'customResources', name: 'cusMembership' })
+      .patch(String(membership?.PKey), { program: { PKey: String(other?.PKey) } });
+    const drifted = await verify(MEMBERSHIPS);
+    expect(drifted.drift.fields).toBe(1);
+    expect(drifted.keys).toEqual([{ key: id, category: 'fields', fields: ['program'] }]);
   });
 });

@@ -62,7 +62,12 @@ export function createVerifyActivities(resources: WorkerResources, cache: PlanCa
   return {
     loadVerifySettings: () => Promise.resolve(verifySettings(config)),
     async verifyIngress(input) {
-      const context = { ...shared(), resolved: await cache.get(input.mapping), reportsFolder: config.reports.folder };
+      const context = {
+        ...shared(),
+        resolved: await cache.get(input.mapping),
+        reportsFolder: config.reports.folder,
+        linkedMapping: (name: string) => cache.get(name),
+      };
       return verifyIngressMapping(context, input);
     },
     verifyOptOut: (input) =>
