@@ -79,7 +79,8 @@ describe("acs-d365 sandbox (the README's first command)", () => {
     expect(await isPortFree(uiPort)).toBe(true);
     expect(await isPortFree(sftpPort)).toBe(true);
     expect(await isPortFree(campaignPort)).toBe(true);
-  });
+    // The linked memberships follow the contacts' transfer by file: more than the default minute.
+  }, 180_000);
 
   it('refuses a port that is taken, saying which option to change', async () => {
     const busy = await new Promise<Server>((resolve) => {
