@@ -204,6 +204,8 @@ describe('ingress managers of linked custom resources, on real Temporal', () => 
       .campaign()
       .resource({ api: 'customResources', name: 'cusMembership' })
       .patch(String(membership?.PKey), { program: { PKey: String(other?.PKey) } });
+    // Verify starts after the edit (an edit in the same millisecond counts as changed during the verify).
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const drifted = await verify(MEMBERSHIPS);
     expect(drifted.drift.fields).toBe(1);
     expect(drifted.keys).toEqual([{ key: id, category: 'fields', fields: ['program'] }]);
