@@ -145,6 +145,10 @@ describe('Campaign simulator: links between custom resources, both cardinalities
       status: 400,
     });
     expect(table?.hidden()).toHaveLength(1);
+    // A delete is not processed either: the API cannot reach the hidden record (404, which the client takes as gone).
+    const hiddenPKey = table?.hidden()[0]?.record.pkey ?? '';
+    await stricts().delete(hiddenPKey);
+    expect(table?.hidden().map((h) => h.record.pkey)).toEqual([hiddenPKey]);
   });
 
   it('the parent arriving reveals its hidden children, linked to it', async () => {
