@@ -81,8 +81,9 @@ describe('ingress of custom resources linked to custom resources, over the API',
           },
           identificationKey: ['rewardId'],
           filters: { byRewardId: { rewardId_parameter: 'rewardId' } },
-          // A membership's rewards go with it (`own` integrity).
-          links: [{ field: 'membership', target: 'cusMembership', cardinality: '1', onTargetDelete: 'delete' }],
+          // A membership's rewards go with it (`own` integrity). Cardinality `0..1`: Campaign would take a reward
+          // without its membership; the flow still waits for it (memberships → programs is `1`: both are covered).
+          links: [{ field: 'membership', target: 'cusMembership', cardinality: '0..1', onTargetDelete: 'delete' }],
         },
       ],
     });
