@@ -36,6 +36,8 @@ const managerDetail = z.union([
     transfer: transferProgress.optional(),
     nextRunAt: isoTime.optional(),
     lastError: z.string().optional(),
+    /** Ingress: rows waiting for a linked record. */
+    waiting: z.number().int().positive().optional(),
   }),
 ]);
 

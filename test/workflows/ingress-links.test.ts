@@ -1,5 +1,6 @@
 import { type WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../src/activities';
+import { statusReportSchema } from '../../src/cli/report-schemas';
 import { type ConfigInput } from '../../src/config/schema';
 import { type AcsRecord } from '../../src/connectors/campaign';
 import { ingressManagerWorkflow } from '../../src/workflows';
@@ -164,6 +165,17 @@ describe('ingress managers of linked custom resources, on real Temporal', () => 
     await rewards.signal(syncNowSignal);
     const rewardsWaiting = await untilStatus(rewards, (s) => s.passes === 1 && s.phase === 'waiting');
     expect(rewardsWaiting).toMatchObject({ waiting: 1, lastPass: { counts: { waiting: 1, created: 0 } } });
+    // `status --json` prints it within its schema.
+    const now = new Date().toISOString();
+    const report = {
+      generatedAt: now,
+      temporal: { address: 'a', namespace: 'n', taskQueue: 't' },
+      workers: [],
+      flows: [{ workflowId: 'w', type: 't', flow: 'ingress', mapping: REWARDS, status: 'RUNNING', startedAt: now }],
+    };
+    expect(() =>
+      statusReportSchema.parse({ ...report, flows: [{ ...report.flows[0], detail: rewardsWaiting }] })
+    ).not.toThrow();
     await memberships.signal(syncNowSignal);
     expect(await untilStatus(memberships, (s) => s.passes === 1 && s.phase === 'waiting')).toMatchObject({
       waiting: 1,
