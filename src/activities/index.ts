@@ -1,9 +1,11 @@
+import { Context } from '@temporalio/activity';
 import { describeWorkerActivity } from './describe-worker';
 import { createEgressActivities } from './egress';
 import { loadFlowSettingsActivity } from './flow-settings';
 import { createOptOutActivities } from './optout';
 import { createIngressActivities, createPlanCache } from './ingress';
 import { publishRejectsReportActivity } from './ingress/publish-rejects';
+import { linkedTransfersPending, type LinkedTransfersPendingInput } from './ingress/linked-transfers';
 import { loadIngressSettingsActivity } from './ingress/settings';
 import { createIngressFileActivities } from './ingress/write-chunk-activities';
 import { type WorkerResources } from './resources';
@@ -23,6 +25,8 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     describeWorker: describeWorkerActivity(deps.resources.config),
     loadIngressSettings: loadIngressSettingsActivity(deps.resources.config),
+    linkedTransfersPending: (input: LinkedTransfersPendingInput) =>
+      linkedTransfersPending(Context.current().client, deps.resources.config, input),
     loadFlowSettings: loadFlowSettingsActivity(deps.resources.config),
     publishRejectsReport: publishRejectsReportActivity(deps.resources),
     ...createIngressActivities(deps.resources, plans),

@@ -39,6 +39,8 @@ const managerDetail = z.union([
     skippedFiles: z
       .array(z.strictObject({ file: z.string(), reason: z.string(), pass: z.number().int().positive(), at: isoTime }))
       .optional(),
+    /** Ingress: rows waiting for a linked record. */
+    waiting: z.number().int().positive().optional(),
   }),
 ]);
 

@@ -1,3 +1,4 @@
+import { checkLinks } from './link-rules';
 import { checkIngressOptOutFields, checkOptOutPairs } from './optout-rules';
 import { type Config } from './schema';
 
@@ -15,6 +16,7 @@ export function checkConfigRules(config: Config): ConfigProblem[] {
     ...checkSftpAuth(config),
     ...config.ingress.flatMap(checkMapping),
     ...checkMappingNames(config),
+    ...checkLinks(config.ingress),
     ...checkOptOut(config),
     ...checkFlowsPresent(config),
     ...checkEncryptionKeys(config),

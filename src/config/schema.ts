@@ -155,6 +155,12 @@ const fieldSchema = z.strictObject({
   to: campaignField,
   /** Off: written on the initial transfer and on replay only, never by incremental passes. */
   applyUpdates: z.boolean().default(true),
+  /**
+   * The field is a Campaign link, and `from` a D365 lookup: names the ingress mapping that writes the linked records
+   * (their key is found by that mapping's `key.to` / `key.campaignFilter`). Its records are written first: the initial
+   * transfer waits for that mapping's, and a record whose linked record is not in Campaign yet waits for a later pass.
+   */
+  link: z.string().regex(MAPPING_NAME, 'must name an ingress mapping, like loyalty-programs').optional(),
 });
 
 const replacementSchema = z.strictObject({

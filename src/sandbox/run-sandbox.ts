@@ -9,10 +9,21 @@ import { workerCheckWorkflow } from '../workflows';
 import { runWorker } from '../worker';
 import { startDevServer } from './dev-server';
 import { isPortFree } from './ports';
-import { SANDBOX_SECRETS, SANDBOX_SFTP_KEY_ENV, sandboxConfig, sandboxConfigInput } from './sandbox-config';
+import {
+  SANDBOX_CUSTOM_RESOURCES,
+  SANDBOX_SECRETS,
+  SANDBOX_SFTP_KEY_ENV,
+  sandboxConfig,
+  sandboxConfigInput,
+} from './sandbox-config';
 import { followInitialTransfers } from './transfer-progress';
 import { PRODUCTION_LIKE_CAMPAIGN_COST, startCampaignSimulator } from './campaign';
-import { PRODUCTION_LIKE_DYNAMICS_COST, startChangeGenerator, startDynamicsSimulator } from './dynamics';
+import {
+  PRODUCTION_LIKE_DYNAMICS_COST,
+  startChangeGenerator,
+  startDynamicsSimulator,
+  startLoyaltyData,
+} from './dynamics';
 import { startSshd } from './sshd';
 import { resolveTemporalCli } from './temporal-cli';
 
@@ -84,6 +95,8 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
     stops.push({ name: 'the Dynamics 365 simulator', stop: () => dynamics.close() });
     const liveEdits = startChangeGenerator(dynamics.db, { changesPerSecond: 1 });
     stops.push({ name: 'the live D365 edits', stop: () => liveEdits.stop() });
+    const loyalty = startLoyaltyData(dynamics.db);
+    stops.push({ name: 'the live loyalty programs', stop: () => loyalty.stop() });
     const dynamicsCaFile = path.join(dataDir, 'dynamics-simulator-ca.pem');
     await writeFile(dynamicsCaFile, dynamics.caCertificate ?? '');
 
@@ -94,6 +107,7 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
       clientSecret: SANDBOX_SECRETS.SANDBOX_CAMPAIGN_CLIENT_SECRET,
       sftpRoot: sftp.root,
       exports: { intervalMs: 30_000 },
+      customResources: SANDBOX_CUSTOM_RESOURCES,
       cost: PRODUCTION_LIKE_CAMPAIGN_COST,
       logger: createLogger({ bindings: { component: 'campaign-simulator' }, level: 'warn' }),
     });

@@ -1,5 +1,6 @@
 import { validateConfig } from '../config/load';
 import { type Config, type ConfigInput } from '../config/schema';
+import { type CustomResourceConfig } from './campaign/resource-model';
 
 /** Endpoints of the local stack the sandbox configuration points at. */
 export interface SandboxEndpoints {
@@ -27,6 +28,35 @@ export const SANDBOX_SECRETS = {
   SANDBOX_D365_CLIENT_SECRET: 'sandbox-d365-secret',
   SANDBOX_CAMPAIGN_CLIENT_SECRET: 'sandbox-campaign-secret',
 } as const;
+
+/**
+ * The sandbox's custom resources in Campaign: loyalty programs, and memberships linked to a program (cardinality 1) and
+ * to the contact's profile.
+ */
+export const SANDBOX_CUSTOM_RESOURCES: CustomResourceConfig[] = [
+  {
+    name: 'cusLoyaltyProgram',
+    fields: {
+      programId: { type: 'string', maxLength: 40 },
+      label: { type: 'string', maxLength: 100 },
+      pointsRate: { type: 'integer' },
+    },
+    identificationKey: ['programId'],
+    filters: { byProgramId: { programId_parameter: 'programId' } },
+  },
+  {
+    name: 'cusMembership',
+    fields: {
+      membershipId: { type: 'string', maxLength: 40 },
+      label: { type: 'string', maxLength: 100 },
+      points: { type: 'integer' },
+    },
+    identificationKey: ['membershipId'],
+    filters: { byMembershipId: { membershipId_parameter: 'membershipId' } },
+    profileLink: { field: 'profile', cardinality: '0..1' },
+    links: [{ field: 'program', target: 'cusLoyaltyProgram', cardinality: '1' }],
+  },
+];
 
 /** The variable that carries the sandbox SFTP server's generated client key to the worker. */
 export const SANDBOX_SFTP_KEY_ENV = 'SANDBOX_SFTP_KEY';
@@ -85,6 +115,32 @@ export function sandboxConfigInput(endpoints: SandboxEndpoints): ConfigInput {
         deletes: true,
         every: '1m',
         initialTransfer: { fileThreshold: 5_000, chunkRows: 2_000, importWorkflow: 'WKF_IMPORT_PROFILE' },
+      },
+      {
+        name: 'loyalty-programs',
+        from: 'acs_loyaltyprogram',
+        to: 'cusLoyaltyProgram',
+        key: { from: 'acs_loyaltyprogramid', to: 'programId' },
+        fields: [
+          { from: 'acs_name', to: 'label' },
+          { from: 'acs_pointsrate', to: 'pointsRate' },
+        ],
+        deletes: true,
+        every: '1m',
+      },
+      {
+        name: 'memberships',
+        from: 'acs_membership',
+        to: 'cusMembership',
+        key: { from: 'acs_membershipid', to: 'membershipId' },
+        fields: [
+          { from: 'acs_name', to: 'label' },
+          { from: 'acs_points', to: 'points' },
+          { from: 'acs_contactid', to: 'profile', link: 'contacts' },
+          { from: 'acs_loyaltyprogramid', to: 'program', link: 'loyalty-programs' },
+        ],
+        deletes: true,
+        every: '1m',
       },
     ],
     egress: { every: '1m', followUpTasks: { click: true, bounce: true } },

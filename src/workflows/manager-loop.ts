@@ -36,8 +36,11 @@ export interface FlowSteps<S extends { everyMs: number }> {
   check(): Promise<CheckedSettings<S>>;
   /** One incremental pass with the settings just read (a child workflow). */
   pass(settings: S): Promise<'done' | 'failed'>;
-  /** Ingress: the initial transfer (or a replay), when {@link transferOwed}. */
-  transfer?(settings: S): Promise<'done' | 'failed'>;
+  /**
+   * Ingress: the initial transfer (or a replay), when {@link transferOwed}. `blocked`: it cannot run yet (the last
+   * error says why); it is tried again after the interval.
+   */
+  transfer?(settings: S): Promise<'done' | 'failed' | 'blocked'>;
   transferOwed?(): boolean;
 }
 

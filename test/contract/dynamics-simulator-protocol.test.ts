@@ -151,7 +151,12 @@ describe('Dynamics simulator protocol', () => {
     ).json()) as {
       value: { LogicalName: string }[];
     };
-    expect(tracked.value.map((e) => e.LogicalName).sort()).toEqual(['acs_membership', 'contact']);
+    expect(tracked.value.map((e) => e.LogicalName).sort()).toEqual([
+      'acs_loyaltyprogram',
+      'acs_membership',
+      'acs_reward',
+      'contact',
+    ]);
     const contact = (await (await get("EntityDefinitions(LogicalName='contact')?$expand=Attributes")).json()) as {
       PrimaryIdAttribute: string;
       Attributes: {

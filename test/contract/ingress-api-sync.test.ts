@@ -77,6 +77,7 @@ describe('ingress pages over the API path: contacts to profiles', () => {
       deleted: 0,
       filteredOut: 0,
       rejected: 0,
+      waiting: 0,
     });
 
     const records = await campaignRecords(stack.campaign.client, 'profileAndServicesExt', 'profile', 'externalId');
@@ -138,6 +139,7 @@ describe('ingress pages over the API path: contacts to profiles', () => {
       deleted: 1,
       filteredOut: 0,
       rejected: 0,
+      waiting: 0,
     });
 
     const records = await campaignRecords(stack.campaign.client, 'profileAndServicesExt', 'profile', 'externalId');

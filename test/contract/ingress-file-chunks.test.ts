@@ -70,6 +70,7 @@ describe('initial transfer, file path: gzip CSV chunks on the Campaign SFTP', ()
         deleted: 0,
         filteredOut: 0,
         rejected: 0,
+        waiting: 0,
       }))
     );
     // Only complete files: no `.part` left behind.

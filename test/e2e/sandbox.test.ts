@@ -46,7 +46,13 @@ describe("acs-d365 sandbox (the README's first command)", () => {
       };
       expect(report.temporal.taskQueue).toBe('acs-d365-sync');
       expect(report.workers.length).toBeGreaterThanOrEqual(1);
-      expect(report.flows.map((flow) => flow.workflowId)).toEqual(['egress', 'ingress:contacts', 'optout']);
+      expect(report.flows.map((flow) => flow.workflowId)).toEqual([
+        'egress',
+        'ingress:contacts',
+        'ingress:loyalty-programs',
+        'ingress:memberships',
+        'optout',
+      ]);
 
       // The sample commands it prints work as printed, with the configuration file it wrote.
       const configFile = path.join(dataDir, 'acs-d365.yaml');
@@ -57,6 +63,12 @@ describe("acs-d365 sandbox (the README's first command)", () => {
       );
       const runs = await runCli(['runs', 'ingress:contacts', '--config', configFile]);
       expect(runs.stdout).toMatch(/ingress:contacts:initial:1 +COMPLETED +succeeded .* read 12,?\d{3}/);
+      // The linked custom table follows its parents (contacts and loyalty programs), links resolved.
+      await waitForOutput(sandbox, /ingress:memberships: initial transfer done/, 90_000);
+      const memberships = await runCli(['runs', 'ingress:memberships', '--config', configFile]);
+      expect(memberships.stdout).toMatch(
+        /ingress:memberships:initial:1 +COMPLETED +succeeded .* read 2\d\d, created [1-9]/
+      );
     } finally {
       sandbox.kill('SIGINT');
     }
@@ -67,7 +79,8 @@ describe("acs-d365 sandbox (the README's first command)", () => {
     expect(await isPortFree(uiPort)).toBe(true);
     expect(await isPortFree(sftpPort)).toBe(true);
     expect(await isPortFree(campaignPort)).toBe(true);
-  });
+    // The linked memberships follow the contacts' transfer by file: more than the default minute.
+  }, 180_000);
 
   it('refuses a port that is taken, saying which option to change', async () => {
     const busy = await new Promise<Server>((resolve) => {

@@ -70,6 +70,8 @@ export interface ExtraMapping {
   columns: D365Column[];
   fields: CampaignField[];
   profileLinks?: string[];
+  /** Fields that link to another custom resource, with its key field. */
+  resourceLinks?: { field: string; keyField: string }[];
 }
 
 export interface FileStackOptions {
@@ -100,6 +102,7 @@ export async function startFileStack(options: FileStackOptions): Promise<FileSta
       plan: planOf(configured, i + 1, extra.columns, extra.fields),
       table: { entitySetName: extra.entitySet },
       ...(extra.profileLinks ? { profileLinks: extra.profileLinks } : {}),
+      ...(extra.resourceLinks ? { resourceLinks: extra.resourceLinks } : {}),
     });
   });
   const dynamics = await startDynamicsFixture({ seedContacts: options.contacts });

@@ -103,7 +103,9 @@ export async function collectRejects(
   rejectsFolder: string,
   fileNames: readonly string[],
   target: { resource: string; fields: ReadonlySet<string> },
-  report: Pick<RejectsReport, 'append'>
+  report: Pick<RejectsReport, 'append'>,
+  /** Collects the refused keys, up to `room`. */
+  keys: { found: string[]; room: number } = { found: [], room: 0 }
 ): Promise<number> {
   checkFileNames(fileNames);
   let rejected = 0;
@@ -127,6 +129,7 @@ export async function collectRejects(
         };
         await report.append([rejectRowOfImport(reject, fileName, target)]);
         rejected += 1;
+        if (reject.key !== '' && keys.found.length < keys.room) keys.found.push(reject.key);
       }
     } finally {
       stream.destroy();

@@ -38,6 +38,11 @@ export interface SyncIngressPageInput {
   link?: string;
   /** Names the rejects report of this pass, e.g. `contacts-pass-42`. */
   reportId: string;
+  /**
+   * How many rows of this page may wait for a linked record (their keys come back in `waiting`); past it they are
+   * rejected. @default 0
+   */
+  waitingRoom?: number;
 }
 
 export interface SyncIngressPageResult {
@@ -46,6 +51,24 @@ export interface SyncIngressPageResult {
   /** On the last page only: where the next incremental pass starts. */
   deltaLink?: string;
   counts: IngressCounts;
+  /** Keys (D365 ids) of the rows waiting for a linked record; absent when none. */
+  waiting?: string[];
+}
+
+/** Rows an earlier page found waiting for a linked record: read again from D365 and applied as a pass would. */
+export interface RevisitWaitingRowsInput {
+  mapping: string;
+  /** D365 ids of the rows. */
+  keys: string[];
+  reportId: string;
+  /** How many may keep waiting (past it they are rejected). */
+  waitingRoom: number;
+}
+
+export interface RevisitWaitingRowsResult {
+  counts: IngressCounts;
+  /** Keys still waiting (their linked record is still not in Campaign). */
+  waiting: string[];
 }
 
 /** One gzip CSV chunk of the file path of the initial transfer. */
@@ -88,10 +111,14 @@ export interface CollectImportRejectsInput {
   mapping: string;
   fileNames: string[];
   reportId: string;
+  /** How many refused keys to hand back for a later look (a linked mapping's refused rows may lack their parent). */
+  revisitRoom?: number;
 }
 
 export interface CollectImportRejectsResult {
   rejected: number;
+  /** Keys of refused rows (at most `revisitRoom`), when asked for. */
+  revisit?: string[];
 }
 
 export interface PublishRejectsReportInput {

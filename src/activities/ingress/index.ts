@@ -7,6 +7,8 @@ import {
   type CountSourceRowsResult,
   type PreflightIngressInput,
   type PreflightIngressResult,
+  type RevisitWaitingRowsInput,
+  type RevisitWaitingRowsResult,
   type SyncIngressPageInput,
   type SyncIngressPageResult,
 } from './contracts';
@@ -14,12 +16,18 @@ import { countSourceRows } from './count-rows';
 import { PlanCache } from './plan-cache';
 import { preflightIngress } from './preflight';
 import { ProfileLinks, type ProfileLinkSources } from './profile-links';
+import { ResourceLinks } from './resource-links';
 import {
   reconcileIngressDeletes,
   type ReconcileIngressDeletesInput,
   type ReconcileIngressDeletesResult,
 } from './reconcile-deletes';
-import { redriveIngressRejects, type RedriveIngressRejectsInput, type RedriveIngressRejectsResult } from './redrive';
+import {
+  redriveIngressRejects,
+  type RedriveIngressRejectsInput,
+  type RedriveIngressRejectsResult,
+  redriveKeys,
+} from './redrive';
 import { findContactMapping, type IngressDependencies, profileKey } from './resolve';
 import { type PageProgress, syncIngressPage } from './sync-page';
 
@@ -39,6 +47,8 @@ export interface IngressActivities {
   countCampaignRecords(input: CountCampaignRecordsInput): Promise<CountCampaignRecordsResult>;
   /** After a fix: applies the current D365 rows of a rejects report's keys again (`acs-d365 rejects --redrive`). */
   redriveIngressRejects(input: RedriveIngressRejectsInput): Promise<RedriveIngressRejectsResult>;
+  /** Rows waiting for a linked record, looked at again (first thing in each pass). */
+  revisitWaitingRows(input: RevisitWaitingRowsInput): Promise<RevisitWaitingRowsResult>;
 }
 
 /**
@@ -59,6 +69,7 @@ export function createIngressActivities(
     concurrency: resources.config.campaign.maxConcurrentRequests,
     reportsFolder: resources.config.reports.folder,
     profileLinks: () => new ProfileLinks(linkSources),
+    resourceLinks: () => new ResourceLinks({ parentMapping: (name: string) => cache.get(name) }),
   });
   return {
     preflightIngress: (input) => preflightIngress(deps, cache, input),
@@ -81,6 +92,19 @@ export function createIngressActivities(
         },
         input
       );
+    },
+    async revisitWaitingRows(input) {
+      const activity = asyncLocalStorage.getStore();
+      const waiting = { keys: [] as string[], room: input.waitingRoom };
+      const counts = await redriveKeys(
+        {
+          ...(await writeContext(input.mapping)),
+          ...(activity ? { heartbeat: (keysDone: number) => activity.heartbeat({ keysDone }) } : {}),
+        },
+        input.keys,
+        { mode: 'incremental', reportId: input.reportId, waiting }
+      );
+      return { counts, waiting: waiting.keys };
     },
     async syncIngressPage(input) {
       const activity = asyncLocalStorage.getStore();

@@ -26,6 +26,11 @@ export interface CampaignResourceMetadata {
    * them); the writer turns each into `{ PKey }` of the profile with that externalId.
    */
   profileLinks: string[];
+  /**
+   * Links to other resources (custom resources): field → the target's name as the metadata gives it (`resTarget`).
+   * Listed in `fields` as text fields too (the D365 id of the linked row, until the writer resolves it).
+   */
+  resourceLinks: { field: string; target: string }[];
 }
 
 /**
@@ -189,11 +194,12 @@ const CAMPAIGN_TYPES: Readonly<Record<string, CampaignFieldType>> = {
 
 function campaignFields(
   content: unknown
-): Pick<CampaignResourceMetadata, 'fields' | 'readOnlyFields' | 'profileLinks'> {
+): Pick<CampaignResourceMetadata, 'fields' | 'readOnlyFields' | 'profileLinks' | 'resourceLinks'> {
   const fields: CampaignField[] = [];
   const readOnlyFields: string[] = [];
   const profileLinks: string[] = [];
-  if (content === null || typeof content !== 'object') return { fields, readOnlyFields, profileLinks };
+  const resourceLinks: CampaignResourceMetadata['resourceLinks'] = [];
+  if (content === null || typeof content !== 'object') return { fields, readOnlyFields, profileLinks, resourceLinks };
   for (const [name, raw] of Object.entries(content as Record<string, unknown>)) {
     if (raw === null || typeof raw !== 'object') continue;
     const spec = raw as {
@@ -210,6 +216,11 @@ function campaignFields(
       profileLinks.push(name);
       continue;
     }
+    if (spec.type === 'link' && typeof spec.resTarget === 'string') {
+      fields.push({ name, type: 'string' });
+      resourceLinks.push({ field: name, target: spec.resTarget });
+      continue;
+    }
     const type = typeof spec.type === 'string' ? CAMPAIGN_TYPES[spec.type.toLowerCase()] : undefined;
     if (!type) continue;
     const values = enumerationValues(spec.values);
@@ -222,7 +233,16 @@ function campaignFields(
     });
     if (spec.readOnly === true) readOnlyFields.push(name);
   }
-  return { fields, readOnlyFields, profileLinks };
+  return { fields, readOnlyFields, profileLinks, resourceLinks };
+}
+
+/**
+ * Whether a link's `resTarget` names this custom resource: the simulator gives the API name (`cusLoyaltyProgram`); a
+ * schema name (`cus:loyaltyProgram`) is accepted too, as the data model writes it (the API's form is not confirmed).
+ */
+export function isLinkTo(resTarget: string, resource: string): boolean {
+  const plain = (name: string): string => name.replace(/^cus:?/i, '').toLowerCase();
+  return resTarget === resource || plain(resTarget) === plain(resource);
 }
 
 /** Enumeration values by name: an object keyed by name, or a list of names or of `{ name | value }` objects. */

@@ -6,9 +6,10 @@ import { type MappingMode, webApiColumnName } from '../../sync/ingress';
 import { forEachBounded } from '../bounded';
 import { type IngressCounts, ZERO_COUNTS } from './contracts';
 import { type ProfileLinks } from './profile-links';
+import { type ResourceLinks } from './resource-links';
 import { type RejectRow, RejectsReport } from './rejects-report';
 import { type ResolvedMapping } from './resolve';
-import { addOutcome, applyRow } from './sync-page';
+import { addOutcome, applyRow, keepWaiting } from './sync-page';
 import { deleteByKey } from './write-record';
 
 export interface RedriveIngressRejectsInput {
@@ -37,6 +38,7 @@ export interface RedriveContext {
   concurrency: number;
   reportsFolder: string;
   profileLinks(): ProfileLinks;
+  resourceLinks(): ResourceLinks;
   heartbeat?: (keysDone: number) => void;
 }
 
@@ -73,16 +75,22 @@ export async function redriveIngressRejects(
  * Reads each key's current row from D365 and applies it as a pass would (writes by key; a key D365 no longer has is
  * deleted from Campaign when the mapping applies deletes). `full` writes every mapped field, as a replay; `incremental`
  * leaves `applyUpdates: false` fields of existing records alone, as a pass. Records still refused go to the rejects
- * report `reportId`.
+ * report `reportId`. A record waiting for a linked record is added to `waiting.keys` while it has room, else rejected.
  */
 export async function redriveKeys(
   context: RedriveContext,
   keys: readonly string[],
-  options: { mode: MappingMode; reportId: string }
+  options: { mode: MappingMode; reportId: string; waiting?: { keys: string[]; room: number } }
 ): Promise<IngressCounts> {
   const counts: IngressCounts = { ...ZERO_COUNTS };
   const rejects: RejectRow[] = [];
-  const scope = { resolved: context.resolved, links: context.profileLinks(), mode: options.mode };
+  const waiting = options.waiting ?? { keys: [], room: 0 };
+  const scope = {
+    resolved: context.resolved,
+    links: context.profileLinks(),
+    resourceLinks: context.resourceLinks(),
+    mode: options.mode,
+  };
   for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
     const batch = keys.slice(start, start + KEYS_PER_QUERY);
     const rows = await readRowsByKey(context.resolved, context.dynamics, batch);
@@ -93,7 +101,7 @@ export async function redriveKeys(
         if (context.resolved.mapping.deletes && (await deleteByKey(context.resolved, key))) counts.deleted += 1;
         return;
       }
-      const outcome = await applyRow(scope, row);
+      const outcome = keepWaiting(await applyRow(scope, row), waiting.keys, waiting.room);
       addOutcome(counts, outcome);
       if (outcome.kind === 'rejected') rejects.push(...outcome.rejects);
     });

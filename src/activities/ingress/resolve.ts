@@ -12,6 +12,7 @@ import {
   type CampaignMetadataReader,
   type CampaignResourceMetadata,
   type D365TableMetadata,
+  isLinkTo,
   loadCampaignResource,
   loadD365Table,
 } from './metadata';
@@ -38,8 +39,20 @@ export interface ResolvedMapping {
   target: ResourceClient;
   /** Mapped Campaign fields that link to a profile (their value is a contact id until the writer resolves it). */
   profileLinks: string[];
+  /** Mapped Campaign fields that link to a record another mapping writes (their value is that row's D365 id). */
+  resourceLinks: ResourceLink[];
   /** Opt-outs a created profile gets from its contact (contact mapping, opt-out mode copying D365 to Campaign). */
   optOutsOnCreate: OptOutOnCreate[];
+}
+
+/** A link to a custom resource: the field, and the mapping whose key finds the linked record. */
+export interface ResourceLink {
+  field: string;
+  /** The ingress mapping that writes the linked records (the field's `link`). */
+  parent: string;
+  /** Its Campaign resource and the field holding its key (the D365 id). */
+  resource: string;
+  keyField: string;
 }
 
 export type Resolution = { ok: true; resolved: ResolvedMapping } | { ok: false; problems: PlanProblem[] };
@@ -137,6 +150,7 @@ export async function resolveMapping(deps: IngressDependencies, name: string): P
       });
     }
   });
+  problems.push(...linkProblems(deps.config, mapping, at, table, resource));
   const built = buildIngressPlan(mapping, index, table.columns, resource.fields);
   if (!built.ok) problems.push(...built.problems);
   if (problems.length > 0 || !built.ok) return { ok: false, problems };
@@ -144,12 +158,76 @@ export async function resolveMapping(deps: IngressDependencies, name: string): P
   const key = keyDefinition(mapping);
   const target = deps.campaign().resource({ api: resource.api, name: resource.name, key });
   const profileLinks = mapping.fields.map((field) => field.to).filter((to) => resource.profileLinks.includes(to));
+  const resourceLinks = mapping.fields.flatMap((field): ResourceLink[] => {
+    const parent = field.link === undefined ? undefined : findMapping(deps.config, field.link)?.mapping;
+    if (!parent || parent.to === 'profile') return [];
+    return [{ field: field.to, parent: parent.name, resource: parent.to, keyField: parent.key.to }];
+  });
   const optOuts = optOutsOnCreate(deps.config, mapping, table.columns);
   const plan = { ...built.plan, select: [...new Set([...built.plan.select, ...optOuts.map((o) => o.column)])] };
   return {
     ok: true,
-    resolved: { index, mapping, table, resource, plan, key, target, profileLinks, optOutsOnCreate: optOuts },
+    resolved: {
+      index,
+      mapping,
+      table,
+      resource,
+      plan,
+      key,
+      target,
+      profileLinks,
+      resourceLinks,
+      optOutsOnCreate: optOuts,
+    },
   };
+}
+
+/**
+ * Each link the mapping declares is a link in Campaign to the resource its `link` mapping writes, fed by a lookup;
+ * each link to a custom resource that the mapping writes is declared (the writer needs the mapping to find the record).
+ */
+function linkProblems(
+  config: Config,
+  mapping: IngressMapping,
+  at: string,
+  table: D365TableMetadata,
+  resource: CampaignResourceMetadata
+): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  mapping.fields.forEach((field, fieldIndex) => {
+    const path = `${at}.fields[${fieldIndex}]`;
+    const undeclared = resource.resourceLinks.find((link) => link.field === field.to);
+    if (field.link === undefined) {
+      if (undeclared) {
+        problems.push({
+          path: `${path}.link`,
+          message: `${field.to} links to ${undeclared.target} in Campaign; name the ingress mapping that writes ${undeclared.target}`,
+        });
+      }
+      return;
+    }
+    const parent = findMapping(config, field.link)?.mapping;
+    if (!parent) return; // config validate names it
+    const linked =
+      parent.to === 'profile'
+        ? resource.profileLinks.includes(field.to)
+        : resource.resourceLinks.some((link) => link.field === field.to && isLinkTo(link.target, parent.to));
+    if (!linked) {
+      problems.push({
+        path: `${path}.to`,
+        message: `Campaign field ${field.to} of ${mapping.to} is not a link to ${parent.to} (what mapping ${parent.name} writes)`,
+      });
+    }
+    const source = table.columns.find((column) => column.logicalName === field.from);
+    // Links to profile have their own check above.
+    if (source && parent.to !== 'profile' && !LINK_SOURCES.has(source.type)) {
+      problems.push({
+        path: `${path}.from`,
+        message: `${field.to} is a link, written from a lookup to ${parent.from}; ${field.from} is a ${source.type} column`,
+      });
+    }
+  });
+  return problems;
 }
 
 /** The contact mapping keeps the D365 id in the profile's externalId (the egress and opt-out flows find it there). */

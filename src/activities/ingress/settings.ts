@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { durationToMs } from '../../config/duration';
+import { linkParents } from '../../config/link-rules';
 import { type Config, type IngressMapping } from '../../config/schema';
 import { findMapping as lookUpMapping } from './resolve';
 
@@ -19,6 +20,11 @@ export interface IngressSettings {
    * so a reconciliation walk over Campaign follows it.
    */
   deleteFilteredOut: boolean;
+  /**
+   * The mappings this one links to (its fields' `link`): their first initial transfer runs before this one's. Absent
+   * from the settings in histories recorded before links existed.
+   */
+  linkedMappings?: string[];
 }
 
 export interface LoadIngressSettingsInput {
@@ -52,6 +58,7 @@ export function loadIngressSettingsActivity(config: Config) {
       canUseFiles: transfer.importWorkflow !== undefined,
       importTimeoutMs: durationToMs(transfer.importTimeout),
       deleteFilteredOut: mapping.filter?.deleteFilteredOut ?? false,
+      linkedMappings: linkParents(mapping),
     });
   };
 }

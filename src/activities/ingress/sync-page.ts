@@ -10,11 +10,12 @@ import {
   webApiColumnName,
 } from '../../sync/ingress';
 import { type ProfileLinks } from './profile-links';
+import { type LinkedFields, type ResourceLinks } from './resource-links';
 import { type IngressCounts, type SyncIngressPageInput, type SyncIngressPageResult, ZERO_COUNTS } from './contracts';
 import { type RejectRow, RejectsReport, valueKind } from './rejects-report';
 import { type ResolvedMapping } from './resolve';
 import { withOptOuts } from './opt-outs-on-create';
-import { deleteByKey, type RecordFields, rowFailure, type RowOutcome, writeRecord } from './write-record';
+import { type CreateFields, deleteByKey, rowFailure, type RowOutcome, writeRecord } from './write-record';
 
 /** The failure type of an expired delta link: the workflow must read everything again. */
 export const DELTA_TOKEN_EXPIRED = 'DeltaTokenExpired';
@@ -45,6 +46,8 @@ export interface SyncPageContext {
   progress?: (progress: PageProgress) => void;
   /** A fresh resolver of profile links for one page (see {@link ProfileLinks}). */
   profileLinks(): ProfileLinks;
+  /** A fresh resolver of links to custom resources for one page (see {@link ResourceLinks}). */
+  resourceLinks(): ResourceLinks;
   /** Stops taking new rows once aborted (activity cancellation). */
   signal?: AbortSignal;
 }
@@ -64,21 +67,26 @@ export async function syncIngressPage(
   const page = await readOnePage(context, input.link);
   const counts: IngressCounts = { ...ZERO_COUNTS, read: page.upserts.length + page.deletes.length };
   const rejects: RejectRow[] = [];
+  const waiting: string[] = [];
   let rowsDone = 0;
-  const done = (outcome: RowOutcome): void => {
+  const done = (applied: RowOutcome): void => {
+    const outcome = keepWaiting(applied, waiting, input.waitingRoom ?? 0);
     addOutcome(counts, outcome);
     if ('rejects' in outcome) rejects.push(...outcome.rejects);
     rowsDone += 1;
     if (rowsDone % HEARTBEAT_EVERY_ROWS === 0) context.progress?.({ ...linkOf(input), rowsDone });
   };
 
-  const links = context.profileLinks();
-  const apply = async (row: Row): Promise<RowOutcome> => applyRow({ resolved, links, mode: input.mode }, row);
+  const scope: RowScope = {
+    resolved,
+    links: context.profileLinks(),
+    resourceLinks: context.resourceLinks(),
+    mode: input.mode,
+  };
+  const apply = async (row: Row): Promise<RowOutcome> => applyRow(scope, row);
   await forEachBounded(page.upserts, context, async (row) => done(await apply(row)));
   if (resolved.mapping.deletes) {
-    await forEachBounded(page.deletes, context, async (tombstone) => {
-      done({ kind: 'deleted', count: (await deleteByKey(resolved, tombstone.id)) ? 1 : 0 });
-    });
+    await forEachBounded(page.deletes, context, async (tombstone) => done(await applyDelete(resolved, tombstone.id)));
   }
   await new RejectsReport(context.reportsFolder, resolved.mapping.name, input.reportId).append(rejects);
   context.progress?.({ ...linkOf(input), rowsDone });
@@ -87,6 +95,28 @@ export async function syncIngressPage(
     ...(page.nextLink ? { nextLink: page.nextLink } : {}),
     ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}),
     counts,
+    ...(waiting.length > 0 ? { waiting } : {}),
+  };
+}
+
+/**
+ * A row waiting for a linked record is kept (its key in `waiting`) while there is room; past `room`, it is rejected
+ * instead, with a reason that says so: its rejects report can be re-driven once the linked records are in Campaign.
+ */
+export function keepWaiting(outcome: RowOutcome, waiting: string[], room: number): RowOutcome {
+  if (outcome.kind !== 'waiting') return outcome;
+  if (waiting.length < room) {
+    waiting.push(outcome.key);
+    return outcome;
+  }
+  return {
+    kind: 'rejected',
+    rejects: outcome.waitingFor.map((reason) => ({
+      key: outcome.key,
+      field: /^([A-Za-z0-9_]+): /.exec(reason)?.[1] ?? '(record)',
+      valueKind: 'string',
+      reason: `${reason}, and no more records can wait in this pass; re-drive this report once it is`,
+    })),
   };
 }
 
@@ -125,7 +155,25 @@ async function readOnePage(context: SyncPageContext, link: string | undefined): 
 export interface RowScope {
   resolved: ResolvedMapping;
   links: ProfileLinks;
+  resourceLinks: ResourceLinks;
   mode: MappingMode;
+}
+
+/**
+ * A D365 delete applied to Campaign. Campaign may refuse it (a link whose behaviour forbids deleting a record others
+ * link to): the record is then rejected with the reason, and the page goes on.
+ */
+async function applyDelete(resolved: ResolvedMapping, key: string): Promise<RowOutcome> {
+  try {
+    return { kind: 'deleted', count: (await deleteByKey(resolved, key)) ? 1 : 0 };
+  } catch (error) {
+    const reason = rowFailure(error);
+    if (reason === undefined) throw error;
+    return {
+      kind: 'rejected',
+      rejects: [{ key, field: '(record)', valueKind: 'absent', reason: `delete: ${reason}` }],
+    };
+  }
 }
 
 export async function applyRow(scope: RowScope, row: Row): Promise<RowOutcome> {
@@ -149,25 +197,34 @@ async function applyMapped(scope: RowScope, row: Row, mapped: MappedRecord): Pro
       return { kind: 'filteredOut', deleted };
     }
     case 'write': {
-      const withLinks = (values: Record<string, CampaignValue>): Promise<RecordFields> =>
-        resolved.profileLinks.length === 0
-          ? Promise.resolve({ ok: true, fields: values })
-          : scope.links.resolve(values, resolved.profileLinks);
+      // Links to custom resources first: a record whose linked record is not in Campaign yet waits, written nowhere.
+      const withLinks = async (values: Record<string, CampaignValue>): Promise<CreateFields> => {
+        const linked: LinkedFields =
+          resolved.resourceLinks.length === 0
+            ? { ok: true, fields: values }
+            : await scope.resourceLinks.resolve(values, resolved.resourceLinks);
+        if (!linked.ok || resolved.profileLinks.length === 0) return linked;
+        return scope.links.resolve(linked.fields as Record<string, CampaignValue>, resolved.profileLinks);
+      };
       const fields = await withLinks(mapped.values);
+      if (!fields.ok && 'waitingFor' in fields) {
+        return { kind: 'waiting', key: mapped.key, waitingFor: fields.waitingFor };
+      }
       // A create writes every mapped field, even in an incremental pass: map again in full mode when needed.
-      const allFields = async (): Promise<RecordFields> => {
+      const allFields = async (): Promise<CreateFields> => {
         if (mode === 'full') return fields;
         const full = mapRecord(row, resolved.plan, 'full');
         if (full.kind === 'write') return withLinks(full.values);
         return { ok: false, reasons: full.kind === 'rejected' ? full.reasons : ['(record): the filter changed'] };
       };
-      const forCreate = async (): Promise<RecordFields> => {
+      const forCreate = async (): Promise<CreateFields> => {
         const created = await allFields();
         return created.ok ? { ok: true, fields: withOptOuts(created.fields, row, resolved.optOutsOnCreate) } : created;
       };
       const outcome = fields.ok
         ? await writeRecord(resolved, mapped.key, fields.fields, forCreate)
         : { kind: 'rejected' as const, reasons: fields.reasons };
+      if (outcome.kind === 'waiting') return { ...outcome, key: mapped.key };
       return outcome.kind === 'rejected'
         ? rejected(resolved, row, { kind: 'rejected', key: mapped.key, reasons: outcome.reasons })
         : outcome;
@@ -215,6 +272,9 @@ export function addOutcome(counts: IngressCounts, outcome: RowOutcome): void {
       return;
     case 'rejected':
       counts.rejected += 1;
+      return;
+    case 'waiting':
+      counts.waiting += 1;
   }
 }
 

@@ -22,6 +22,8 @@ export interface ResolvedIngressSource {
   table: { entitySetName: string };
   /** Mapped Campaign fields that link to a profile. */
   profileLinks?: readonly string[];
+  /** Mapped Campaign fields that link to another custom resource, with its key field. */
+  resourceLinks?: readonly { field: string; keyField: string }[];
 }
 
 /** Resolves mappings by name, once per process (the PlanCache of ./plan-cache fits). */
@@ -65,6 +67,7 @@ export function createIngressFileActivities(
           plan: resolved.plan,
           entitySet: resolved.table.entitySetName,
           ...(resolved.profileLinks ? { profileLinks: resolved.profileLinks } : {}),
+          ...(resolved.resourceLinks ? { resourceLinks: resolved.resourceLinks } : {}),
         },
         resource: mapping.to,
         chunkRows: mapping.initialTransfer.chunkRows,
@@ -102,8 +105,9 @@ export function createIngressFileActivities(
       const fields = new Set([mapping.key.to, ...mapping.fields.map((field) => field.to)]);
       const report = new RejectsReport(config.reports.folder, mapping.name, input.reportId);
       const target = { resource: mapping.to, fields };
-      const rejected = await collectRejects(resources.sftp(), rejectsFolder, input.fileNames, target, report);
-      return { rejected };
+      const keys = { found: [] as string[], room: input.revisitRoom ?? 0 };
+      const rejected = await collectRejects(resources.sftp(), rejectsFolder, input.fileNames, target, report, keys);
+      return { rejected, ...(keys.found.length > 0 ? { revisit: keys.found } : {}) };
     },
   };
 }

@@ -24,6 +24,8 @@ export interface IngressSource {
   entitySet: string;
   /** Mapped fields that link to a profile; their cells hold contact ids. @default [] */
   profileLinks?: readonly string[];
+  /** Mapped fields that link to another custom resource, with its key field; their cells hold D365 ids. @default [] */
+  resourceLinks?: readonly { field: string; keyField: string }[];
 }
 
 /** Heartbeat details of a chunk being written: where the next page is read and how far the chunk got. */
@@ -97,7 +99,7 @@ export async function writeChunk(
 
   async function* csvText(): AsyncGenerator<string> {
     try {
-      yield importHeader(columns, options.source.profileLinks);
+      yield importHeader(columns, options.source.profileLinks, options.source.resourceLinks);
       options.heartbeat?.({ chunkNumber: input.chunkNumber, fileName, link: input.link, rows: 0 });
       const pages = options.dynamics.readChanges(entitySet, {
         select: [...plan.select],

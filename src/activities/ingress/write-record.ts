@@ -7,13 +7,18 @@ export type RowOutcome =
   | { kind: 'created' | 'updated' | 'unchanged' }
   | { kind: 'deleted'; count: number }
   | { kind: 'filteredOut'; deleted: boolean }
-  | { kind: 'rejected'; rejects: RejectRow[] };
+  | { kind: 'rejected'; rejects: RejectRow[] }
+  /** A link's record is not in Campaign yet: nothing was written; a later pass looks at the row again. */
+  | { kind: 'waiting'; key: string; waitingFor: string[] };
 
 /** Statuses that mean "this record cannot be written as it is", not "Campaign is unwell" (which the page retries). */
 const RECORD_REFUSED = new Set([400, 409, 412, 422]);
 
 /** Fields ready to write, or why the record cannot be written. */
 export type RecordFields = { ok: true; fields: AcsFields } | { ok: false; reasons: string[] };
+
+/** Fields to create with, or why not: refused (`reasons`), or waiting for a linked record (`waitingFor`). */
+export type CreateFields = RecordFields | { ok: false; waitingFor: string[] };
 
 /**
  * Upserts one record by key. An existing record gets a PATCH of the changed fields among `values` (nothing when none
@@ -24,8 +29,12 @@ export async function writeRecord(
   resolved: ResolvedMapping,
   key: string,
   values: AcsFields,
-  forCreate: () => Promise<RecordFields>
-): Promise<{ kind: 'created' | 'updated' | 'unchanged' } | { kind: 'rejected'; reasons: string[] }> {
+  forCreate: () => Promise<CreateFields>
+): Promise<
+  | { kind: 'created' | 'updated' | 'unchanged' }
+  | { kind: 'rejected'; reasons: string[] }
+  | { kind: 'waiting'; waitingFor: string[] }
+> {
   const { target, mapping } = resolved;
   const existing = await target.findByKey({ [mapping.key.to]: key });
   if (existing) {
@@ -35,7 +44,11 @@ export async function writeRecord(
     return { kind: 'updated' };
   }
   const full = await forCreate();
-  if (!full.ok) return { kind: 'rejected', reasons: full.reasons };
+  if (!full.ok) {
+    return 'waitingFor' in full
+      ? { kind: 'waiting', waitingFor: full.waitingFor }
+      : { kind: 'rejected', reasons: full.reasons };
+  }
   try {
     await target.create(full.fields);
   } catch (error) {

@@ -4,6 +4,7 @@ import { type VerifyScopeResult, type VerifyTiming } from '../../sync/verify';
 import { egressSettings } from '../egress/settings';
 import { type PlanCache, profileLinkSources } from '../ingress';
 import { ProfileLinks } from '../ingress/profile-links';
+import { ResourceLinks } from '../ingress/resource-links';
 import { optOutSettings } from '../optout/settings';
 import { type WorkerResources } from '../resources';
 import { repairIngressDrift, repairOptOutDrift, type RepairResult } from './repair';
@@ -61,7 +62,12 @@ export function createVerifyActivities(resources: WorkerResources, cache: PlanCa
   return {
     loadVerifySettings: () => Promise.resolve(verifySettings(config)),
     async verifyIngress(input) {
-      const context = { ...shared(), resolved: await cache.get(input.mapping), reportsFolder: config.reports.folder };
+      const context = {
+        ...shared(),
+        resolved: await cache.get(input.mapping),
+        reportsFolder: config.reports.folder,
+        linkedMapping: (name: string) => cache.get(name),
+      };
       return verifyIngressMapping(context, input);
     },
     verifyOptOut: (input) =>
@@ -88,6 +94,7 @@ export function createVerifyActivities(resources: WorkerResources, cache: PlanCa
         concurrency: config.campaign.maxConcurrentRequests,
         reportsFolder: config.reports.folder,
         profileLinks: () => new ProfileLinks(profileLinkSources(resources, cache)),
+        resourceLinks: () => new ResourceLinks({ parentMapping: (name: string) => cache.get(name) }),
         ...(activity ? { heartbeat: (keysDone: number) => activity.heartbeat({ keysDone }) } : {}),
       };
       return repairIngressDrift(context, input);

@@ -16,6 +16,7 @@ import {
 import { forEachBounded } from '../bounded';
 import { KEYS_PER_QUERY, readRowsByKey } from '../ingress/redrive';
 import { type ResolvedMapping } from '../ingress/resolve';
+import { LinkKeys } from './link-keys';
 import { VerifyReport } from './report-file';
 import { scopeResult, type VerifyProgress } from './scope-result';
 
@@ -34,6 +35,8 @@ export interface VerifyIngressContext {
   /** Campaign reads at once during the re-check (`campaign.maxConcurrentRequests`). */
   concurrency: number;
   reportsFolder: string;
+  /** The mappings its links point to (links to custom resources are compared by the linked record's key). */
+  linkedMapping: (name: string) => Promise<ResolvedMapping>;
   progress?: (progress: VerifyProgress) => void;
   signal?: AbortSignal;
 }
@@ -52,7 +55,8 @@ export interface VerifyScopeInput {
  * changed meanwhile are counted apart. Memory grows with the number of keys, never with records.
  *
  * Compared: the fields the flow keeps updated. Fields with `applyUpdates: false` are written at creation and replay
- * only (Campaign owns them afterwards), and links to profile are resolved by the writer: neither is compared.
+ * only (Campaign owns them afterwards), and links to profile are resolved by the writer: neither is compared. A link
+ * to another custom resource is compared by the key of the record it points to (the D365 id of the lookup).
  */
 export async function verifyIngressMapping(
   context: VerifyIngressContext,
@@ -63,6 +67,7 @@ export async function verifyIngressMapping(
   const compared = comparedFields(resolved);
   const normalize = keyNormalizer(resolved);
   const tally = new IngressTally({ deletes: mapping.deletes, deleteFilteredOut: plan.deleteFilteredOut });
+  const links = new LinkKeys(resolved, context.linkedMapping);
   let unkeyedRows = 0;
   let done = 0;
   const beat = (step: string) => {
@@ -80,7 +85,7 @@ export async function verifyIngressMapping(
       const mapped = mapRecord(row, plan, 'incremental');
       if (mapped.key === null) unkeyedRows += 1;
       else if (mapped.kind === 'write')
-        tally.addSource(normalize(mapped.key), 'expected', recordDigest(mapped.values, compared));
+        tally.addSource(normalize(mapped.key), 'expected', recordDigest(lowerLinks(resolved, mapped.values), compared));
       else tally.addSource(normalize(mapped.key), mapped.kind === 'filtered-out' ? 'filteredOut' : 'rejected');
       beat('d365');
     }
@@ -89,7 +94,7 @@ export async function verifyIngressMapping(
   for await (const record of resolved.target.list({ lineCount: CAMPAIGN_PAGE })) {
     const key = record[mapping.key.to];
     const text = typeof key === 'string' || typeof key === 'number' ? String(key) : '';
-    tally.addTarget(text === '' ? undefined : normalize(text), recordDigest(record, compared));
+    tally.addTarget(text === '' ? undefined : normalize(text), recordDigest(await links.translate(record), compared));
     beat('campaign');
   }
 
@@ -104,7 +109,7 @@ export async function verifyIngressMapping(
     await forEachBounded(batch, context, async (key) => {
       const row = rows.get(key.toLowerCase());
       const d365 = row ? d365Now(resolved, row) : { now: { kind: 'absent' as const } };
-      const campaign = await campaignNow(resolved, key, d365.desired, compared);
+      const campaign = await campaignNow(resolved, key, d365.desired, compared, links);
       const rules = { deletes: mapping.deletes, deleteFilteredOut: plan.deleteFilteredOut };
       const judged = ingressVerdict(d365.now, campaign, rules, input.timing);
       // A change the flow's cursor has not reached yet (a delete above all: D365 keeps no time for it) is its work.
@@ -187,15 +192,17 @@ async function campaignNow(
   resolved: ResolvedMapping,
   key: string,
   desired: Record<string, CampaignValue> | undefined,
-  compared: readonly ComparedField[]
+  compared: readonly ComparedField[],
+  links: LinkKeys
 ): Promise<CampaignNow> {
   try {
-    const record = await resolved.target.findByKey({ [resolved.mapping.key.to]: key });
-    if (!record) return { kind: 'none' };
+    const found = await resolved.target.findByKey({ [resolved.mapping.key.to]: key });
+    if (!found) return { kind: 'none' };
+    const record = await links.translate(found);
     const wanted = Object.fromEntries(
       compared
         .filter((field) => desired && field.name in desired)
-        .map((field) => [field.name, desired?.[field.name] ?? null])
+        .map((field) => [field.name, desired ? (lowerLinks(resolved, desired)[field.name] ?? null) : null])
     );
     const lastModified = acsTime(record.lastModified);
     return { kind: 'one', differing: Object.keys(changedFields(record, wanted)), lastModified };
@@ -203,6 +210,17 @@ async function campaignNow(
     if (error instanceof CampaignDuplicateKeyError) return { kind: 'several', count: error.matches };
     throw error;
   }
+}
+
+/** The values with each link to a custom resource's D365 id lower-cased (as {@link LinkKeys} gives the keys). */
+function lowerLinks(resolved: ResolvedMapping, values: Record<string, CampaignValue>): Record<string, CampaignValue> {
+  if (resolved.resourceLinks.length === 0) return values;
+  const lowered = { ...values };
+  for (const { field } of resolved.resourceLinks) {
+    const value = lowered[field];
+    if (typeof value === 'string') lowered[field] = value.toLowerCase();
+  }
+  return lowered;
 }
 
 /** An ACS time as ISO 8601, or null when absent or unreadable. */

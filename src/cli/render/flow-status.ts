@@ -25,6 +25,7 @@ export function renderFlowStatus(flow: FlowReport, now: number): string[] {
   const summary = [`phase ${String(detail.phase)}`, `${Number(detail.passes ?? 0)} passes`];
   if (typeof detail.mode === 'string') summary.push(`mode ${detail.mode}`);
   if (typeof detail.cursorAt === 'string') summary.push(`cursor moved ${formatAge(detail.cursorAt, now)}`);
+  if (typeof detail.waiting === 'number') summary.push(`${detail.waiting} rows wait for a linked record`);
   if (typeof detail.nextRunAt === 'string') {
     summary.push(`next run in ${formatDuration(Math.max(0, Date.parse(detail.nextRunAt) - now))}`);
   }

@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 import { AcsError } from './acs-error';
 import { paceImport } from './cost';
 import { csvLine, parseCsv } from './csv';
-import { type CampaignStore, type ResourceTable } from './record-store';
+import { type CampaignStore, type ResourceTable, type UnreconciledLinks } from './record-store';
 
 export interface ImportJobSpec {
   table: ResourceTable;
@@ -23,6 +23,8 @@ export interface ImportJobSpec {
   refuse?: (key: string) => string | undefined;
   /** Time each record takes the import (the cost model), in ms. @default 0 */
   msPerRecord?: number;
+  /** A row whose link matches no record: rejected (the documented workflow), or kept. @default 'reject' */
+  unreconciledLinks?: UnreconciledLinks;
 }
 
 export interface ImportReport {
@@ -124,7 +126,11 @@ async function importFile(
         const refusal = spec.refuse?.(key);
         if (refusal !== undefined) throw new AcsError(400, 'IMP-000002', refusal);
         const cells = Object.fromEntries(header.map((name, i) => [name, row[i] ?? '']));
-        const outcome = store.upsertByKey(spec.table, spec.keyFields, store.changesFromText(spec.table.model, cells));
+        const outcome = store.upsertByKey(
+          spec.table,
+          spec.keyFields,
+          store.changesFromText(spec.table.model, cells, spec.unreconciledLinks)
+        );
         report[outcome] += 1;
       } catch (error) {
         if (!(error instanceof AcsError)) throw error;

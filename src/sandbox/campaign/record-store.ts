@@ -34,7 +34,19 @@ export interface OptOutChange {
 export interface RecordChanges {
   values: Record<string, StoredValue>;
   links: Record<string, string>;
+  /** Links by a field of the target that no target record has (an import that keeps unreconciled links). */
+  unresolved?: WaitingLink[];
 }
+
+/** A link given by a target field's value that matches no record yet. */
+export interface WaitingLink {
+  field: string;
+  targetField: string;
+  value: string;
+}
+
+/** What an import does with a row whose link matches no record: reject it, or keep it (hidden, or without link). */
+export type UnreconciledLinks = 'reject' | 'keep';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
@@ -43,6 +55,11 @@ const BODY_FIELDS_IGNORED = new Set(['PKey', 'href']);
 /** One resource's records, in insertion order, with equality indexes on key and filter fields. */
 export class ResourceTable {
   private readonly records = new Map<string, StoredRecord>();
+  /**
+   * Records whose `1`-cardinality link's record does not exist yet: invisible (no listing, filter, count or PKey
+   * finds them) until it arrives, as ACS keeps such a child of Adobe's integration.
+   */
+  private readonly hiddenRecords = new Map<string, { record: StoredRecord; waitsFor: WaitingLink }>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
 
   constructor(readonly model: ResourceModel) {
@@ -69,6 +86,32 @@ export class ResourceTable {
     return [...this.records.values()]
       .filter((r) => indexKey(field, String(r.values[field] ?? '')) === wanted)
       .map((r) => r.pkey);
+  }
+
+  /** Hidden records, with the link each waits for. */
+  hidden(): { record: StoredRecord; waitsFor: WaitingLink }[] {
+    return [...this.hiddenRecords.values()];
+  }
+
+  hide(record: StoredRecord, waitsFor: WaitingLink): void {
+    this.hiddenRecords.set(record.pkey, { record, waitsFor });
+  }
+
+  /** Makes a hidden record visible, linked to `targetPKey`. */
+  reveal(pkey: string, targetPKey: string): void {
+    const hidden = this.hiddenRecords.get(pkey);
+    if (!hidden) return;
+    this.hiddenRecords.delete(pkey);
+    hidden.record.links[hidden.waitsFor.field] = targetPKey;
+    this.insert(hidden.record);
+  }
+
+  /** The hidden record whose `fields` hold these values, if any. */
+  hiddenWithKey(fields: readonly string[], values: Record<string, StoredValue>): StoredRecord | undefined {
+    if (fields.length === 0) return undefined;
+    return [...this.hiddenRecords.values()].find(({ record }) =>
+      fields.every((field) => String(record.values[field] ?? '') === String(values[field] ?? ''))
+    )?.record;
   }
 
   insert(record: StoredRecord): void {
@@ -119,6 +162,12 @@ export class CampaignStore {
     private readonly now: () => Date = () => new Date()
   ) {
     for (const model of models) this.tables.set(model.name, new ResourceTable(model));
+    for (const model of models) {
+      for (const [field, link] of Object.entries(model.links)) {
+        if (!this.tables.has(link.target))
+          throw new TypeError(`the '${field}' link of '${model.name}' targets '${link.target}', which does not exist`);
+      }
+    }
   }
 
   table(name: string): ResourceTable | undefined {
@@ -157,12 +206,19 @@ export class CampaignStore {
    * Converts one CSV row (header name → cell text); unknown columns are refused. A column `<link>.<field>` (e.g.
    * `profile.externalId`) links the record to the target whose `<field>` equals the cell; an empty cell sets no link.
    */
-  changesFromText(model: ResourceModel, row: Record<string, string>): RecordChanges {
+  changesFromText(
+    model: ResourceModel,
+    row: Record<string, string>,
+    unreconciled: UnreconciledLinks = 'reject'
+  ): RecordChanges {
     const changes: RecordChanges = { values: {}, links: {} };
     for (const [field, text] of Object.entries(row)) {
       const [linkField = '', targetField] = field.split('.', 2);
       if (targetField !== undefined && model.links[linkField]) {
-        if (text !== '') changes.links[linkField] = this.linkByField(model, linkField, targetField, text);
+        if (text === '') continue;
+        const target = this.linkByField(model, linkField, targetField, text, unreconciled);
+        if (target !== undefined) changes.links[linkField] = target;
+        else (changes.unresolved ??= []).push({ field: linkField, targetField, value: text });
         continue;
       }
       const spec = model.fields[field];
@@ -175,8 +231,10 @@ export class CampaignStore {
   }
 
   create(table: ResourceTable, changes: RecordChanges): StoredRecord {
+    this.refuseHidden(table, table.model.identificationKey, changes);
+    const waitsFor = changes.unresolved?.find((link) => table.model.links[link.field]?.required);
     for (const [field, link] of Object.entries(table.model.links)) {
-      if (link.required && changes.links[field] === undefined) {
+      if (link.required && changes.links[field] === undefined && waitsFor?.field !== field) {
         throw new AcsError(
           400,
           AcsErrorCode.invalidValue,
@@ -188,9 +246,38 @@ export class CampaignStore {
     const record: StoredRecord = { pkey: newPKey(), values: {}, links: { ...changes.links } };
     record.values = { ...changes.values, created: stamp, lastModified: stamp };
     if (table.model.name === 'profile') this.applyProfileRules(record, changes.values, stamp, true);
-    table.insert(record);
     this.count('insert');
+    if (waitsFor) {
+      table.hide(record, waitsFor);
+      return record;
+    }
+    table.insert(record);
+    this.revealChildrenOf(table.model.name, record);
     return record;
+  }
+
+  /** Hidden records waiting for this new record (their link's field value matches) become visible, linked to it. */
+  private revealChildrenOf(target: string, record: StoredRecord): void {
+    for (const table of this.tables.values()) {
+      for (const { record: child, waitsFor } of table.hidden()) {
+        if (table.model.links[waitsFor.field]?.target !== target) continue;
+        if (String(record.values[waitsFor.targetField] ?? '') === waitsFor.value) table.reveal(child.pkey, record.pkey);
+      }
+    }
+  }
+
+  /**
+   * ACS does not process a write to a hidden record (its key is taken, yet no API call can reach it): Adobe's
+   * integration documents the error an update or delete of such a child gets before its parent arrives.
+   */
+  private refuseHidden(table: ResourceTable, keyFields: readonly string[], changes: RecordChanges): void {
+    const hidden = table.hiddenWithKey(keyFields, changes.values);
+    if (!hidden) return;
+    throw new AcsError(
+      400,
+      AcsErrorCode.invalidValue,
+      `The '${table.model.name}' record is not processed: it stays hidden until the record its link points to exists.`
+    );
   }
 
   /** Applies changes; counts an engine update of 2, or 1 when nothing differs. @returns whether anything changed */
@@ -211,10 +298,43 @@ export class CampaignStore {
     return true;
   }
 
+  /** Deletes a record; the records linking to it follow their link's `onTargetDelete` (cleared by default). */
   remove(table: ResourceTable, pkey: string): boolean {
+    const referrers = this.referrersOf(table.model.name, pkey);
+    const refusing = referrers.find((r) => r.onTargetDelete === 'refuse');
+    if (refusing) {
+      throw new AcsError(
+        400,
+        AcsErrorCode.invalidValue,
+        `The '${table.model.name}' record cannot be deleted: '${refusing.table.model.name}' records link to it.`
+      );
+    }
     const removed = table.delete(pkey);
-    if (removed) this.count('delete');
-    return removed;
+    if (!removed) return false;
+    this.count('delete');
+    for (const { table: childTable, record, field, onTargetDelete } of referrers) {
+      if (onTargetDelete === 'delete') this.remove(childTable, record.pkey);
+      else delete record.links[field];
+    }
+    return true;
+  }
+
+  /** The records whose links point to this record, with what its deletion does to each. */
+  private referrersOf(
+    target: string,
+    pkey: string
+  ): { table: ResourceTable; record: StoredRecord; field: string; onTargetDelete: string }[] {
+    const found: { table: ResourceTable; record: StoredRecord; field: string; onTargetDelete: string }[] = [];
+    for (const table of this.tables.values()) {
+      for (const [field, link] of Object.entries(table.model.links)) {
+        if (link.target !== target) continue;
+        for (const record of table.values()) {
+          if (record.links[field] === pkey)
+            found.push({ table, record, field, onTargetDelete: link.onTargetDelete ?? 'clear' });
+        }
+      }
+    }
+    return found;
   }
 
   /** Insert-or-update by key fields (the import workflow's Update data step). */
@@ -223,6 +343,7 @@ export class CampaignStore {
     if (keyValues.some((value) => value === null || value === undefined || value === '')) {
       throw new AcsError(400, AcsErrorCode.invalidValue, `The key (${keyFields.join(', ')}) is empty.`);
     }
+    this.refuseHidden(table, keyFields, changes);
     const [first, ...rest] = keyFields;
     const candidates = table.findEqual(first ?? '', String(keyValues[0]));
     const matches = candidates.filter((pkey) =>
@@ -278,9 +399,17 @@ export class CampaignStore {
     if (anyBlackList) record.values.blackListAllLastModified = stamp;
   }
 
-  private linkByField(model: ResourceModel, linkField: string, targetField: string, value: string): string {
+  /** The PKey of the one target record whose `targetField` is `value`; undefined when none and `keep`. */
+  private linkByField(
+    model: ResourceModel,
+    linkField: string,
+    targetField: string,
+    value: string,
+    unreconciled: UnreconciledLinks
+  ): string | undefined {
     const target = this.tables.get(model.links[linkField]?.target ?? '');
     const matches = target?.findEqual(targetField, value) ?? [];
+    if (matches.length === 0 && unreconciled === 'keep') return undefined;
     if (matches.length !== 1 || matches[0] === undefined) {
       throw new AcsError(
         400,

@@ -194,10 +194,16 @@ export class ResourceApi {
     }
     for (const [field, link] of Object.entries(model.links)) {
       const target = record.links[field];
-      item[field] = target === undefined ? {} : { href: this.href('profileAndServicesExt', link.target, target) };
+      item[field] = target === undefined ? {} : { href: this.href(this.surfaceOf(link.target), link.target, target) };
     }
     if (model.name === 'profile') item.subscriptions = { href: `${href}/subscriptions/` };
     return item;
+  }
+
+  /** Where a resource's records are served: `/profileAndServicesExt` when it has that surface. */
+  private surfaceOf(resource: string): ApiSurface {
+    const surfaces = this.store.table(resource)?.model.surfaces ?? [];
+    return surfaces.includes('profileAndServicesExt') ? 'profileAndServicesExt' : 'customResources';
   }
 
   private href(api: ApiSurface, resource: string, pkey: string): string {
@@ -236,8 +242,8 @@ export class ResourceApi {
         ...(spec.values ? { values: Object.fromEntries(spec.values.map((v) => [v, { label: v, value: v }])) } : {}),
       };
     }
-    for (const field of Object.keys(table.model.links))
-      content[field] = { apiName: field, type: 'link', resTarget: 'profile' };
+    for (const [field, link] of Object.entries(table.model.links))
+      content[field] = { apiName: field, type: 'link', resTarget: link.target };
     return {
       status: 200,
       body: {

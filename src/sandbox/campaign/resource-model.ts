@@ -27,7 +27,19 @@ export interface CustomResourceConfig {
    * Cardinality `1` makes the link mandatory on create.
    */
   profileLink?: { field: string; cardinality?: '1' | '0..1' };
+  /**
+   * Links to other custom resources (declared before this one). Cardinality `1` ("1 cardinality simple link"): a
+   * record must have its link, and an import that keeps unreconciled links stores a record whose linked record does
+   * not exist yet hidden until it arrives; `0..1`: the link may be empty. @default []
+   */
+  links?: { field: string; target: string; cardinality?: '1' | '0..1'; onTargetDelete?: OnTargetDelete }[];
 }
+
+/**
+ * What deleting a linked record does to the records linking to it (Campaign's link integrity): `clear` their link
+ * (`normal`, Campaign's default), `delete` them too (`own`), or `refuse` the delete while any links to it (`define`).
+ */
+export type OnTargetDelete = 'clear' | 'delete' | 'refuse';
 
 export type ApiSurface = 'profileAndServices' | 'profileAndServicesExt' | 'customResources';
 
@@ -37,8 +49,8 @@ export interface ResourceModel {
   fields: Record<string, FieldSpec>;
   /** Fields visible only on `/profileAndServicesExt` (profile extensions). */
   extensionFields: Set<string>;
-  /** Link field → target resource and whether it is mandatory. */
-  links: Record<string, { target: string; required: boolean }>;
+  /** Link field → target resource, whether it is mandatory, and what deleting the target does (@default clear). */
+  links: Record<string, { target: string; required: boolean; onTargetDelete?: OnTargetDelete }>;
   identificationKey: string[];
   filters: Record<string, Record<string, string>>;
   surfaces: ApiSurface[];
@@ -146,6 +158,13 @@ export function buildCustomResourceModel(config: CustomResourceConfig): Resource
   const links: ResourceModel['links'] = {};
   if (config.profileLink)
     links[config.profileLink.field] = { target: 'profile', required: config.profileLink.cardinality === '1' };
+  for (const link of config.links ?? []) {
+    links[link.field] = {
+      target: link.target,
+      required: link.cardinality === '1',
+      ...(link.onTargetDelete ? { onTargetDelete: link.onTargetDelete } : {}),
+    };
+  }
   return {
     name: config.name,
     fields: {

@@ -25,6 +25,12 @@ export interface WorkflowConfig {
     signal: string;
     /** Signal parameter holding the file names (comma- or newline-separated). @default 'fileNames' */
     fileNamesParameter?: string;
+    /**
+     * A row whose link column matches no record: `reject` it (the workflow docs/campaign-files.md builds), or `keep`
+     * it, as a reconciliation that keeps unreconciled links does: hidden until its record arrives (cardinality `1`),
+     * or without its link (`0..1`). @default 'reject'
+     */
+    unreconciledLinks?: 'reject' | 'keep';
   };
   /** State at start-up. @default 'started' */
   initialState?: 'edition' | 'started';
@@ -271,6 +277,7 @@ export class WorkflowEngine {
           rejectsFolder: this.options.rejectsFolder,
           refuse: (key) => this.refusedKeys.get(key),
           msPerRecord: this.options.importMsPerRecord ?? 0,
+          ...(spec.unreconciledLinks ? { unreconciledLinks: spec.unreconciledLinks } : {}),
         },
         names,
         {

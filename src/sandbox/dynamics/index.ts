@@ -19,6 +19,7 @@ export {
 } from './cost';
 export { buildSchema, type TableDefinition, type ColumnDefinition } from './schema';
 export { seededId } from './seed';
+export { startLoyaltyData, type LoyaltyData, type LoyaltyDataOptions } from './loyalty-data';
 export {
   startChangeGenerator,
   type ChangeGenerator,

@@ -177,10 +177,71 @@ function membershipTable(): TableDefinition {
         type: 'Lookup',
         lookup: { target: 'contacts', navigationProperty: 'acs_contactid' },
       },
+      {
+        name: '_acs_loyaltyprogramid_value',
+        type: 'Lookup',
+        lookup: { target: 'acs_loyaltyprograms', navigationProperty: 'acs_loyaltyprogramid' },
+        displayName: 'Loyalty Program',
+      },
       ...stateColumns(states),
       ...systemColumns(),
     ],
   };
+}
+
+/** A custom table with change tracking, with a lookup to `lookup` when given (links between custom tables). */
+function linkedTable(
+  logicalName: string,
+  entitySetName: string,
+  columns: ColumnDefinition[],
+  lookup?: ColumnDefinition
+): TableDefinition {
+  const states: TableDefinition['states'] = [
+    { state: 0, label: 'Active', defaultStatus: 1, statuses: { 1: 'Active' } },
+    { state: 1, label: 'Inactive', defaultStatus: 2, statuses: { 2: 'Inactive' } },
+  ];
+  return {
+    logicalName,
+    entitySetName,
+    primaryIdAttribute: `${logicalName}id`,
+    primaryNameAttribute: 'acs_name',
+    isActivity: false,
+    changeTrackingEnabled: true,
+    states,
+    readOnlyStates: [],
+    stateValidForCreate: true,
+    alternateKeys: [],
+    columns: [
+      { name: `${logicalName}id`, type: 'Uniqueidentifier' },
+      { name: 'acs_name', type: 'String', maxLength: 100, displayName: 'Name' },
+      ...columns,
+      ...(lookup ? [lookup] : []),
+      ...stateColumns(states),
+      ...systemColumns(),
+    ],
+  };
+}
+
+/** Loyalty programs: the parent of memberships (membership → program → nothing). */
+function loyaltyProgramTable(): TableDefinition {
+  return linkedTable('acs_loyaltyprogram', 'acs_loyaltyprograms', [
+    { name: 'acs_pointsrate', type: 'Integer', defaultValue: 1, displayName: 'Points Rate' },
+  ]);
+}
+
+/** Rewards of a membership: two links deep (reward → membership → program). */
+function rewardTable(): TableDefinition {
+  return linkedTable(
+    'acs_reward',
+    'acs_rewards',
+    [{ name: 'acs_points', type: 'Integer', defaultValue: 0, displayName: 'Points' }],
+    {
+      name: '_acs_membershipid_value',
+      type: 'Lookup',
+      lookup: { target: 'acs_memberships', navigationProperty: 'acs_membershipid' },
+      displayName: 'Membership',
+    }
+  );
 }
 
 const ACTIVITY_STATES: TableDefinition['states'] = [
@@ -286,6 +347,8 @@ export function buildSchema(options: SchemaOptions = {}): TableDefinition[] {
   return [
     contactTable(options.contactAlternateKeys ?? [], options.readOnlyInactiveContacts ?? false),
     membershipTable(),
+    loyaltyProgramTable(),
+    rewardTable(),
     activityTable('acs_emailsend', 'acs_emailsends', campaignEventColumns('acs_sentdate', false), EVENT_KEY),
     activityTable('acs_emailopen', 'acs_emailopens', campaignEventColumns('acs_openeddate', false), EVENT_KEY),
     activityTable('acs_emailclick', 'acs_emailclicks', campaignEventColumns('acs_clickeddate', true), EVENT_KEY),

@@ -16,6 +16,8 @@ export interface IngressCounts {
   filteredOut: number;
   /** Rows that could not be written; each is in the rejects report. */
   rejected: number;
+  /** Rows not written because a record they link to is not in Campaign yet: a later pass looks at them again. */
+  waiting: number;
 }
 
 export const ZERO_COUNTS: Readonly<IngressCounts> = Object.freeze({
@@ -26,6 +28,7 @@ export const ZERO_COUNTS: Readonly<IngressCounts> = Object.freeze({
   deleted: 0,
   filteredOut: 0,
   rejected: 0,
+  waiting: 0,
 });
 
 /** The sum of two sets of counts. */

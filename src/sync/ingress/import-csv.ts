@@ -17,10 +17,22 @@ export const PROFILE_LINK_FIELD = 'externalId';
 
 /**
  * The header line of an import file, LF-terminated. A field in `profileLinks` links the row to a profile: its column
- * is `<link>.externalId` and its cells hold the contact id (docs/campaign-files.md §1, "Links").
+ * is `<link>.externalId` and its cells hold the contact id. A field of `resourceLinks` links it to a record of another
+ * custom resource: its column is `<link>.<that resource's key field>`, its cells the linked row's D365 id
+ * (docs/campaign-files.md §1, "Links").
  */
-export function importHeader(columns: readonly string[], profileLinks: readonly string[] = []): string {
-  return csvLine(columns.map((column) => (profileLinks.includes(column) ? `${column}.${PROFILE_LINK_FIELD}` : column)));
+export function importHeader(
+  columns: readonly string[],
+  profileLinks: readonly string[] = [],
+  resourceLinks: readonly { field: string; keyField: string }[] = []
+): string {
+  return csvLine(
+    columns.map((column) => {
+      if (profileLinks.includes(column)) return `${column}.${PROFILE_LINK_FIELD}`;
+      const link = resourceLinks.find((candidate) => candidate.field === column);
+      return link ? `${column}.${link.keyField}` : column;
+    })
+  );
 }
 
 /**

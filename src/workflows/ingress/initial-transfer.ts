@@ -9,6 +9,7 @@ import type { IngressSettings } from '../../activities/ingress/settings';
 import { importPollDelayMs } from '../../sync/import-polling';
 import { addCounts, ZERO_COUNTS, type IngressCounts } from '../../sync/ingress/counts';
 import { withPassRecord } from '../pass-record';
+import { MAX_WAITING_ROWS } from './pass';
 import { control, pageCall, pages } from './proxies';
 import { transferReportSignal, type TransferCheckpoint, type TransferProgress } from './messages';
 
@@ -31,6 +32,8 @@ export interface InitialTransferResult {
   pages: number;
   fileNames: string[];
   counts: IngressCounts;
+  /** Rows waiting for a linked record (D365 ids): the first pass looks at them again. */
+  waiting?: string[];
 }
 
 /**
@@ -150,16 +153,25 @@ function reportIdOf(input: InitialTransferInput): string {
 async function transferByApi(input: InitialTransferInput, tracker: ProgressTracker): Promise<InitialTransferResult> {
   const reportId = reportIdOf(input);
   let link = input.checkpoint?.link;
+  const waiting = [...(input.checkpoint?.waiting ?? [])];
   for (let pageCount = 1; ; pageCount++) {
     const page = await pages.syncIngressPage.executeWithOptions(pageCall(`page ${tracker.progress.chunksDone + 1}`), [
-      { mapping: input.mapping, mode: 'full', link, reportId },
+      { mapping: input.mapping, mode: 'full', link, reportId, waitingRoom: MAX_WAITING_ROWS - waiting.length },
     ]);
+    waiting.push(...(page.waiting ?? []));
     if (page.deltaLink) {
       await tracker.done(page.counts);
-      return { path: 'api', deltaLink: page.deltaLink, pages: pageCount, fileNames: [], counts: tracker.counts };
+      return {
+        path: 'api',
+        deltaLink: page.deltaLink,
+        pages: pageCount,
+        fileNames: [],
+        counts: tracker.counts,
+        ...(waiting.length > 0 ? { waiting } : {}),
+      };
     }
     link = requireNextLink(page.nextLink);
-    await tracker.done(page.counts, { link, fileNames: [] });
+    await tracker.done(page.counts, { link, fileNames: [], ...(waiting.length > 0 ? { waiting: [...waiting] } : {}) });
   }
 }
 
@@ -187,10 +199,25 @@ async function transferByFiles(input: InitialTransferInput, tracker: ProgressTra
   await tracker.importing();
   await control.startCampaignImport({ mapping: input.mapping, fileNames });
   await waitForCampaignImport(input.mapping, input.settings.importTimeoutMs);
-  const { rejected } = await control.collectImportRejects({ mapping: input.mapping, fileNames, reportId });
+  // A linked mapping's refused rows may only lack their parent: the first pass looks at them again through the API
+  // (there they are written, wait, or are refused again with their reason).
+  const linked = (input.settings.linkedMappings ?? []).length > 0;
+  const { rejected, revisit } = await control.collectImportRejects({
+    mapping: input.mapping,
+    fileNames,
+    reportId,
+    ...(linked ? { revisitRoom: MAX_WAITING_ROWS } : {}),
+  });
   await checkImportedCount(input.mapping, counts.read - counts.filteredOut - counts.rejected - rejected);
   counts = addCounts(counts, { ...ZERO_COUNTS, rejected });
-  return { path: 'file', deltaLink, pages: fileNames.length, fileNames, counts };
+  return {
+    path: 'file',
+    deltaLink,
+    pages: fileNames.length,
+    fileNames,
+    counts,
+    ...(revisit ? { waiting: revisit } : {}),
+  };
 }
 
 /** Polls the Campaign import workflow ({@link importPollDelayMs}) until it finishes, fails or times out. */

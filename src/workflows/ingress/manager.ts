@@ -1,4 +1,11 @@
-import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  executeChild,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { IngressSettings } from '../../activities/ingress/settings';
 import { failureMessage } from '../failure-message';
 import {
@@ -41,6 +48,8 @@ export interface IngressManagerState extends ManagerState {
   /** When {@link deltaLink} last moved. */
   cursorAt?: string;
   lastPass?: PassSummary;
+  /** Rows waiting for a linked record that is not in Campaign yet (D365 ids): each pass looks at them again. */
+  waiting?: string[];
 }
 
 export interface IngressManagerInput {
@@ -93,6 +102,7 @@ export async function ingressManagerWorkflow(input: IngressManagerInput): Promis
     ...(state.transfer ? { transfer: state.transfer } : {}),
     ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
+    ...(state.waiting ? { waiting: state.waiting.length } : {}),
   }));
   upsertSearchAttributes([
     { key: FlowKey, value: 'ingress' },
@@ -132,7 +142,11 @@ async function runInitialTransfer(
   mapping: string,
   settings: IngressSettings,
   state: IngressManagerState
-): Promise<'done' | 'failed'> {
+): Promise<'done' | 'failed' | 'blocked'> {
+  if (!state.initialTransferDone && (settings.linkedMappings ?? []).length > 0) {
+    // Parents before children: the records this mapping links to are written by their own transfers first.
+    if (!(await linkedTransfersDone(mapping, settings, state))) return 'blocked';
+  }
   state.transferAttempts += 1;
   const replay = state.replayRequested;
   state.replayRequested = false;
@@ -156,6 +170,7 @@ async function runInitialTransfer(
       ],
     });
     moveCursor(state, result.deltaLink);
+    state.waiting = mergeWaiting(state.waiting, result.waiting);
     state.initialTransferDone = true;
     state.checkpoint = undefined;
     state.transfer = undefined;
@@ -179,7 +194,7 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<'do
     const result = await executeChild(ingressPassWorkflow, {
       workflowId: childWorkflowId('pass', pass),
       staticSummary: `${mapping}: incremental pass ${pass}`,
-      args: [{ mapping, pass, deltaLink: state.deltaLink ?? '' }],
+      args: [{ mapping, pass, deltaLink: state.deltaLink ?? '', ...(state.waiting ? { waiting: state.waiting } : {}) }],
       typedSearchAttributes: [
         { key: FlowKey, value: 'ingress' },
         { key: MappingKey, value: mapping },
@@ -194,6 +209,8 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<'do
       counts: result.counts,
     };
     upsertMemo({ passes: pass, lastPass: result.counts });
+    // The pass looked at every waiting row again: what still waits is in its result.
+    state.waiting = result.waiting;
     if (result.outcome === 'delta-token-expired') {
       // D365 no longer knows the cursor: read everything again (deletes found by the re-read's diff).
       state.replayRequested = true;
@@ -210,6 +227,35 @@ async function runPass(mapping: string, state: IngressManagerState): Promise<'do
     state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
     return 'failed';
   }
+}
+
+/** How often a transfer waiting for its parents' looks again (at most its interval), and how many times per step. */
+const PARENTS_RECHECK_MS = 15_000;
+const PARENTS_RECHECKS = 20;
+
+/**
+ * Whether every mapping this one links to has finished its first initial transfer, asking again every 15 s for five
+ * minutes; then the step ends `blocked` and the manager asks again after its interval (or on "sync now").
+ */
+async function linkedTransfersDone(
+  mapping: string,
+  settings: IngressSettings,
+  state: IngressManagerState
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const { pending } = await control.linkedTransfersPending({ mapping });
+    if (pending.length === 0) return true;
+    state.lastError = `the initial transfer waits for that of ${pending.map((p) => `ingress:${p}`).join(', ')} (the records it links to)`;
+    if (attempt >= PARENTS_RECHECKS) return false;
+    await condition(() => state.paused, Math.min(settings.everyMs, PARENTS_RECHECK_MS));
+    if (state.paused) return false;
+  }
+}
+
+/** Rows waiting before a transfer and those it found waiting, each once (a replay reads them again too). */
+function mergeWaiting(before: string[] | undefined, found: string[] | undefined): string[] | undefined {
+  const all = new Set([...(before ?? []), ...(found ?? [])]);
+  return all.size > 0 ? [...all] : undefined;
 }
 
 function moveCursor(state: IngressManagerState, deltaLink: string): void {

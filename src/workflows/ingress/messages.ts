@@ -35,6 +35,8 @@ export interface IngressStatus {
   transfer?: TransferProgress;
   nextRunAt?: string;
   lastError?: string;
+  /** Rows waiting for a linked record that is not in Campaign yet; each pass looks at them again. */
+  waiting?: number;
 }
 
 export const ingressStatusQuery = defineQuery<IngressStatus>('status');
@@ -48,6 +50,8 @@ export interface TransferCheckpoint {
   batchId?: string;
   rowsDone: number;
   counts: IngressCounts;
+  /** Rows of the pages done so far that wait for a linked record (D365 ids). */
+  waiting?: string[];
 }
 
 /** How far an initial transfer is, for `status --watch` and the sandbox's progress bar (counts only). */

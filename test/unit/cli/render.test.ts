@@ -195,6 +195,11 @@ describe('renderFlowStatus', () => {
       },
       [/^ingress:contacts +RUNNING +phase initial-transfer · 0 passes$/, /^ {4}initial transfer \[#{12}-{12}\] {2}50%/],
     ],
+    [
+      'rows waiting for a linked record are counted in the summary',
+      { ...base, detail: { phase: 'waiting', passes: 4, waiting: 2 } },
+      [/^ingress:contacts +RUNNING +phase waiting · 4 passes · 2 rows wait for a linked record$/],
+    ],
   ])('%s', (_name, flow, expected) => {
     const lines = renderFlowStatus(flow, now);
     expect(lines).toHaveLength(expected.length);

@@ -204,6 +204,13 @@ describe('profile links', () => {
     expect(encodeImportRow(cols, { crmId: 'o-1', amount: 3.5, profile: 'c-9' })).toBe('o-1,3.5,c-9\n');
     expect(encodeImportRow(cols, { crmId: 'o-2', amount: 1, profile: null })).toBe('o-2,1,\n');
   });
+
+  it('names a link to another custom resource <link>.<its key field>, next to a profile link', () => {
+    const cols = ['membershipId', 'profile', 'program'];
+    const links = [{ field: 'program', keyField: 'programId' }];
+    expect(importHeader(cols, ['profile'], links)).toBe('membershipId,profile.externalId,program.programId\n');
+    expect(importHeader(cols, [], links)).toBe('membershipId,profile,program.programId\n');
+  });
 });
 
 /** Reads CSV as the worker reads Campaign's files (csv-parse, as in campaign-import.ts). */
