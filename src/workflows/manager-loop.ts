@@ -9,6 +9,7 @@ import {
   type LoopState,
   type ManagerStep,
 } from '../sync/manager-steps';
+import { failureMessage } from './failure-message';
 import { recordCursorAt, recordFlowInterval } from './metrics';
 import { managerStateQuery, pauseSignal, resumeSignal, syncNowSignal } from './steering';
 
@@ -257,4 +258,26 @@ export function passesPerRunOf(input: { passesPerRun?: number }): { passesPerRun
 /** A pass's or transfer's workflow id: its manager's (deployment prefix included), then what it is and its number. */
 export function childWorkflowId(kind: 'pass' | 'initial', number: number): string {
   return `${workflowInfo().workflowId}:${kind}:${number}`;
+}
+
+/**
+ * Runs the manager's next pass (`state.passes + 1`): `run` executes the child and keeps what the manager shows of its
+ * result, returning a problem to show as `lastError` (or nothing). A failed child becomes `lastError` (the cursors hold
+ * what was applied, so the next pass goes on from there). The pass count moves either way.
+ */
+export async function runManagedPass(
+  state: ManagerState,
+  label: 'pass' | 'verify',
+  run: (pass: number) => Promise<string | undefined>
+): Promise<'done' | 'failed'> {
+  const pass = state.passes + 1;
+  try {
+    state.lastError = await run(pass);
+    return 'done';
+  } catch (err) {
+    state.lastError = `${label} ${pass} failed: ${failureMessage(err)}`;
+    return 'failed';
+  } finally {
+    state.passes = pass;
+  }
 }

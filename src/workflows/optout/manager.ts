@@ -1,11 +1,11 @@
 import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { FlowSettings } from '../../activities/flow-settings';
-import { failureMessage } from '../failure-message';
 import {
   checkedSettings,
   passPhases,
   childWorkflowId,
   ManagerLoop,
+  runManagedPass,
   passesPerRunOf,
   type CheckedSettings,
   type ManagerState,
@@ -77,9 +77,8 @@ async function optOutSettings(): Promise<CheckedSettings<FlowSettings>> {
   );
 }
 
-async function runPass(state: OptOutManagerState, mode: string): Promise<'done' | 'failed'> {
-  const pass = state.passes + 1;
-  try {
+function runPass(state: OptOutManagerState, mode: string): Promise<'done' | 'failed'> {
+  return runManagedPass(state, 'pass', async (pass) => {
     const result = await executeChild(optOutPassWorkflow, {
       workflowId: childWorkflowId('pass', pass),
       staticSummary: `opt-out pass ${pass}`,
@@ -114,13 +113,6 @@ async function runPass(state: OptOutManagerState, mode: string): Promise<'done' 
     state.cursorAt = new Date().toISOString();
     state.skippedFiles = keepSkippedFiles(state.skippedFiles, pass, result.skippedFiles, state.cursorAt);
     upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
-    state.lastError = undefined;
-    return 'done';
-  } catch (err) {
-    // Cursors hold what was applied; the next pass goes on from there.
-    state.lastError = `pass ${pass} failed: ${failureMessage(err)}`;
-    return 'failed';
-  } finally {
-    state.passes = pass;
-  }
+    return undefined;
+  });
 }

@@ -11,9 +11,8 @@ import {
 import type * as activities from '../../activities';
 import type { VerifySettings } from '../../activities/verify';
 import { verifyIdAt } from '../../sync/verify';
-import { failureMessage } from '../failure-message';
 import { FlowKey } from '../search-attributes';
-import { ManagerLoop, passesPerRunOf, passPhases, type ManagerState } from '../manager-loop';
+import { ManagerLoop, passesPerRunOf, passPhases, runManagedPass, type ManagerState } from '../manager-loop';
 import { verifyWorkflow } from './workflow';
 
 type Activities = ReturnType<typeof activities.createActivities>;
@@ -80,10 +79,9 @@ export async function verifyManagerWorkflow(input: VerifyManagerInput = {}): Pro
   await continueAsNew<typeof verifyManagerWorkflow>({ state, ...passesPerRunOf(input) });
 }
 
-async function runVerify(state: VerifyManagerState, settings: VerifySettings): Promise<'done' | 'failed'> {
-  const pass = state.passes + 1;
+function runVerify(state: VerifyManagerState, settings: VerifySettings): Promise<'done' | 'failed'> {
   const verifyId = verifyIdAt(new Date());
-  try {
+  return runManagedPass(state, 'verify', async (pass) => {
     const { verify } = await executeChild(verifyWorkflow, {
       // `verify:<time>` (`<deployment>/verify:<time>` in a named deployment), as a verify started from the CLI.
       workflowId: `${workflowInfo().workflowId}:${verifyId}`,
@@ -100,17 +98,11 @@ async function runVerify(state: VerifyManagerState, settings: VerifySettings): P
       ),
     };
     upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
-    state.lastError = verify.scopes.some((scope) => scope.error)
+    return verify.scopes.some((scope) => scope.error)
       ? `verify ${pass}: ${verify.scopes
           .filter((scope) => scope.error)
           .map((scope) => `${scope.scope} not verified: ${scope.error}`)
           .join('; ')}`
       : undefined;
-    return 'done';
-  } catch (err) {
-    state.lastError = `verify ${pass} failed: ${failureMessage(err)}`;
-    return 'failed';
-  } finally {
-    state.passes = pass;
-  }
+  });
 }
