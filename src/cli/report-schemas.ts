@@ -42,7 +42,7 @@ const managerDetail = z.union([
 export const statusReportSchema = z.strictObject({
   generatedAt: isoTime,
   temporal: z.strictObject({ address: z.string(), namespace: z.string(), taskQueue: z.string() }),
-  workers: z.array(z.strictObject({ identity: z.string(), lastSeen: isoTime.nullable() })),
+  workers: z.array(z.strictObject({ identity: z.string(), lastSeen: isoTime.nullable(), polling: z.boolean() })),
   flows: z.array(
     z.strictObject({
       workflowId: z.string(),
@@ -55,6 +55,19 @@ export const statusReportSchema = z.strictObject({
       detail: managerDetail.optional(),
     })
   ),
+  check: z
+    .strictObject({
+      ok: z.boolean(),
+      exitCode: z.number().int().nonnegative(),
+      problems: z.array(
+        z.strictObject({
+          kind: z.enum(['flow-failed', 'no-worker', 'stale-cursor']),
+          workflowId: z.string().optional(),
+          message: z.string(),
+        })
+      ),
+    })
+    .optional(),
 });
 
 export const runsReportSchema = z.strictObject({
@@ -125,4 +138,10 @@ export const verifyReportSchema = z.strictObject({
     )
     .optional(),
   afterRepair: verifyResult.optional(),
+});
+
+/** `doctor --json`: one entry per check, in the order they ran. */
+export const doctorReportSchema = z.strictObject({
+  ok: z.boolean(),
+  checks: z.array(z.strictObject({ check: z.string(), ok: z.boolean(), message: z.string() })),
 });
