@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { chunkRowsNotes } from '../../src/config/chunk-rows';
 import { parseConfig, validateConfig } from '../../src/config/load';
 
 const exampleText = readFileSync(path.join(__dirname, '..', '..', 'config', 'example.yaml'), 'utf8');
@@ -297,3 +298,22 @@ function addContactField(config: Record<string, any>, field: { from: string; to:
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('config validate: notes on a valid file', () => {
+  const rounded = (from: number, to: number, pageSize: number): string =>
+    `ingress[0].initialTransfer.chunkRows: ${from} is rounded up to ${to} rows per chunk: a chunk ends at a D365 ` +
+    `page boundary (dynamics.pageSize ${pageSize}); set a multiple of the page size to choose the size yourself`;
+  it.each([
+    [2_000, 5_000, [rounded(2_000, 5_000, 5_000)]],
+    [12_000, 5_000, [rounded(12_000, 15_000, 5_000)]],
+    [10_000, 5_000, []],
+    [300, 100, []],
+  ])('chunkRows %p with pageSize %p', (chunkRows, pageSize, expected) => {
+    const config = example();
+    config.dynamics.pageSize = pageSize;
+    config.ingress = [{ ...config.ingress[0], initialTransfer: { fileThreshold: 100_000, chunkRows } }];
+    const result = validateConfig(config);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(chunkRowsNotes(result.config).map((note) => `${note.path}: ${note.message}`)).toEqual(expected);
+  });
+});

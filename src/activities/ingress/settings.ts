@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { rowsPerChunk } from '../../config/chunk-rows';
 import { durationToMs } from '../../config/duration';
 import { type Config, type IngressMapping } from '../../config/schema';
 import { findMapping as lookUpMapping } from './resolve';
@@ -48,7 +49,7 @@ export function loadIngressSettingsActivity(config: Config) {
       everyMs: durationToMs(mapping.every),
       fileThreshold: transfer.fileThreshold,
       chunkRows: transfer.chunkRows,
-      rowsPerChunk: Math.ceil(transfer.chunkRows / config.dynamics.pageSize) * config.dynamics.pageSize,
+      rowsPerChunk: rowsPerChunk(transfer.chunkRows, config.dynamics.pageSize),
       canUseFiles: transfer.importWorkflow !== undefined,
       importTimeoutMs: durationToMs(transfer.importTimeout),
       deleteFilteredOut: mapping.filter?.deleteFilteredOut ?? false,

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command } from 'commander';
 import { CodecKeyError, loadKeyring } from '../../temporal/codec';
+import { chunkRowsNotes } from '../../config/chunk-rows';
 import { loadConfigFile } from '../../config/load';
 import { configJsonSchema } from '../../config/json-schema';
 import { MissingSecretsError, readSecrets } from '../../config/secrets';
@@ -33,7 +34,7 @@ Examples:
       '--remote',
       'also check the mappings and opt-out pairs against D365 and Campaign metadata (needs the secrets; fails when a system cannot be reached or refuses the credentials)'
     )
-    .option('--json', 'print the result as JSON: { valid, problems: [{ path, message }] }')
+    .option('--json', 'print the result as JSON: { valid, problems: [{ path, message }], notes: [{ path, message }] }')
     .addHelpText(
       'after',
       `
@@ -63,10 +64,12 @@ Examples:
             ]
           : remote.problems;
       }
+      const notes = result.ok ? chunkRowsNotes(result.config) : [];
       if (options.json) {
-        print(JSON.stringify({ valid: problems.length === 0, problems }, null, 2));
+        print(JSON.stringify({ valid: problems.length === 0, problems, notes }, null, 2));
       } else if (problems.length === 0 && result.ok) {
         print(`${file} is valid: ${summarize(result.config)}`);
+        for (const note of notes) print(`note: ${note.path}: ${note.message}`);
       } else {
         for (const problem of problems) process.stderr.write(`${problem.path}: ${problem.message}\n`);
       }
