@@ -145,3 +145,29 @@ export const doctorReportSchema = z.strictObject({
   ok: z.boolean(),
   checks: z.array(z.strictObject({ check: z.string(), ok: z.boolean(), message: z.string() })),
 });
+
+/**
+ * `--json` of the commands that act on flows (`start`, `pause`, `resume`, `sync-now`, `stop`, `replay`,
+ * `reset-cursor`, `retry`): what each flow's manager did, one entry per flow, in the order they were named.
+ */
+export const flowActionsReportSchema = z.strictObject({
+  command: z.string(),
+  flows: z.array(
+    z.strictObject({ workflowId: z.string(), ok: z.boolean(), outcome: z.string(), message: z.string().optional() })
+  ),
+});
+
+/** `rejects <flow> --redrive --json`: the re-drive workflow and what it did. */
+export const redriveReportSchema = z.strictObject({
+  flow: z.string(),
+  /** Null when there was no report to re-drive. */
+  workflowId: z.string().nullable(),
+  reports: z.array(z.string()),
+  /** Ingress: record keys re-driven; egress: event lines. */
+  redriven: z.number().int().nonnegative(),
+  counts: z.record(z.string(), z.number().int().nonnegative()),
+  /** Lines left as they are: without a usable key (ingress), or about a whole file (egress). */
+  leftAlone: z.number().int().nonnegative(),
+  /** The new report of the records still refused. */
+  stillRejected: z.string().optional(),
+});

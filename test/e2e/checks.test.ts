@@ -1,7 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import { doctorReportSchema, statusReportSchema } from '../../src/cli/report-schemas';
+import {
+  doctorReportSchema,
+  flowActionsReportSchema,
+  redriveReportSchema,
+  statusReportSchema,
+} from '../../src/cli/report-schemas';
 import { freePort } from '../../src/sandbox/ports';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';
 import { assertBuildIsFresh, runCli } from '../harness/cli';
@@ -84,7 +89,12 @@ describe('status --check and doctor', () => {
 
   it('doctor and status --check pass once a worker polls and the flow runs', async () => {
     worker = await stack.startWorker();
-    expect((await cli(['start', 'all'])).code).toBe(0);
+    const started = await cli(['start', 'all', '--json']);
+    expect(started.code).toBe(0);
+    expect(flowActionsReportSchema.parse(JSON.parse(started.stdout))).toEqual({
+      command: 'start',
+      flows: [{ workflowId: FLOW, ok: true, outcome: 'started' }],
+    });
     await eventually(async () => {
       const result = await cli(['status', '--check']);
       expect(result.stdout).toContain('Check: healthy');
@@ -154,6 +164,47 @@ describe('status --check and doctor', () => {
     expect(down.failed['temporal connection']).toContain(`cannot reach Temporal at 127.0.0.1:${port}`);
     // The other systems are still checked.
     expect(down.failed['d365 token']).toBeUndefined();
+  });
+
+  it('prints --json for every command that acts on flows', async () => {
+    const actions = async (args: string[]) => {
+      const result = await cli([...args, '--json']);
+      return { code: result.code, report: flowActionsReportSchema.parse(JSON.parse(result.stdout)) };
+    };
+    for (const [command, outcome] of [
+      ['pause', 'paused'],
+      ['resume', 'resumed'],
+      ['sync-now', 'asked to sync now'],
+    ] as const) {
+      expect(await actions([command, FLOW])).toEqual({
+        code: 0,
+        report: { command, flows: [{ workflowId: FLOW, ok: true, outcome }] },
+      });
+    }
+    expect(await actions(['replay', MAPPING])).toMatchObject({
+      code: 0,
+      report: { flows: [{ outcome: 'replaying' }] },
+    });
+    expect(await actions(['reset-cursor', MAPPING, '--yes'])).toMatchObject({
+      code: 0,
+      report: { command: 'reset-cursor', flows: [{ workflowId: FLOW, ok: true, outcome: 'cursor-reset' }] },
+    });
+    // Nothing failed: retry has nothing to do, says so, and exits 1.
+    await eventually(async () => expect((await cli(['status', '--check'])).code).toBe(0));
+    expect(await actions(['retry', FLOW])).toMatchObject({
+      code: 1,
+      report: { command: 'retry', flows: [{ workflowId: FLOW, ok: false, outcome: 'nothing-to-retry' }] },
+    });
+    const redrive = await cli(['rejects', FLOW, '--redrive', '--json']);
+    expect(redrive.code).toBe(0);
+    expect(redriveReportSchema.parse(JSON.parse(redrive.stdout))).toEqual({
+      flow: FLOW,
+      workflowId: null,
+      reports: [],
+      redriven: 0,
+      counts: {},
+      leftAlone: 0,
+    });
   });
 
   it('status --check exits 4 when a flow manager was terminated', async () => {
