@@ -84,6 +84,16 @@ describe('acs-d365 config validate --remote', () => {
     expect(result.stderr).toContain('remote: D365 and Campaign could not be checked:');
   });
 
+  it('fails, saying why, when D365 refuses the credentials', async () => {
+    const result = await runCli(['config', 'validate', stack.configFile, '--remote'], {
+      ...stack.secretEnv,
+      TEST_D365_SECRET: 'not-the-secret',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/remote: D365 and Campaign could not be checked: .*token request for app/);
+    expect(result.stderr).not.toContain('not-the-secret');
+  });
+
   it('asks for the secrets first', async () => {
     const result = await runCli(['config', 'validate', stack.configFile, '--remote'], { TEST_D365_SECRET: '' });
     expect(result.code).toBe(1);
