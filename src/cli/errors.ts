@@ -7,6 +7,12 @@ export const ExitCode = {
   usage: 2,
   /** `verify`: the two systems disagree (drift found). */
   drift: 3,
+  /** `status --check`: a flow failed (its manager closed on a failure, or its last pass or transfer failed). */
+  flowFailed: 4,
+  /** `status --check`: no worker polls the task queue. */
+  noWorker: 5,
+  /** `status --check`: a running flow's cursor has not moved for three intervals. */
+  staleCursor: 6,
 } as const;
 
 /** An error whose message is written as-is for the user (no stack trace), with the exit code to use. */

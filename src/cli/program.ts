@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerConfigCommand } from './commands/config';
+import { registerDoctorCommand } from './commands/doctor';
 import { registerSandboxCommand } from './commands/sandbox';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerRejectsCommand } from './commands/rejects';
@@ -27,6 +28,7 @@ Examples:
   $ acs-d365 sandbox                          run everything locally, no credentials needed
   $ acs-d365 config validate acs-d365.yaml    check a configuration file
   $ acs-d365 worker --config acs-d365.yaml    run the worker against your Temporal cluster
+  $ acs-d365 doctor --config acs-d365.yaml    check Temporal, D365, Campaign and the SFTP, one line each
   $ acs-d365 status                           show every flow and its state
   $ acs-d365 verify                           check that D365 and Campaign agree`
     );
@@ -36,6 +38,7 @@ Examples:
   registerStartCommand(program);
   registerSteerCommands(program);
   registerStatusCommand(program);
+  registerDoctorCommand(program);
   registerRunsCommand(program);
   registerRetryCommand(program);
   registerRejectsCommand(program);

@@ -13,8 +13,8 @@ export interface RemoteCheckResult {
 /**
  * Checks the configuration against the live systems, as the flows' preflights will: every ingress mapping against
  * D365's and Campaign's metadata, the opt-out pairs against D365's contact columns, and egress against D365's activity
- * tables, their event id key, the task table and the owner. A system that cannot be
- * reached skips the checks (with the reason) rather than failing the validation.
+ * tables, their event id key, the task table and the owner. A system that cannot be reached stops the checks; the
+ * reason is returned as `skipped` (and `config validate --remote` fails with it).
  */
 export async function checkAgainstSystems(
   config: Config,

@@ -47,7 +47,7 @@ const managerDetail = z.union([
 export const statusReportSchema = z.strictObject({
   generatedAt: isoTime,
   temporal: z.strictObject({ address: z.string(), namespace: z.string(), taskQueue: z.string() }),
-  workers: z.array(z.strictObject({ identity: z.string(), lastSeen: isoTime.nullable() })),
+  workers: z.array(z.strictObject({ identity: z.string(), lastSeen: isoTime.nullable(), polling: z.boolean() })),
   flows: z.array(
     z.strictObject({
       workflowId: z.string(),
@@ -60,6 +60,19 @@ export const statusReportSchema = z.strictObject({
       detail: managerDetail.optional(),
     })
   ),
+  check: z
+    .strictObject({
+      ok: z.boolean(),
+      exitCode: z.number().int().nonnegative(),
+      problems: z.array(
+        z.strictObject({
+          kind: z.enum(['flow-failed', 'no-worker', 'stale-cursor']),
+          workflowId: z.string().optional(),
+          message: z.string(),
+        })
+      ),
+    })
+    .optional(),
 });
 
 export const runsReportSchema = z.strictObject({
@@ -130,4 +143,36 @@ export const verifyReportSchema = z.strictObject({
     )
     .optional(),
   afterRepair: verifyResult.optional(),
+});
+
+/** `doctor --json`: one entry per check, in the order they ran. */
+export const doctorReportSchema = z.strictObject({
+  ok: z.boolean(),
+  checks: z.array(z.strictObject({ check: z.string(), ok: z.boolean(), message: z.string() })),
+});
+
+/**
+ * `--json` of the commands that act on flows (`start`, `pause`, `resume`, `sync-now`, `stop`, `replay`,
+ * `reset-cursor`, `retry`): what each flow's manager did, one entry per flow, in the order they were named.
+ */
+export const flowActionsReportSchema = z.strictObject({
+  command: z.string(),
+  flows: z.array(
+    z.strictObject({ workflowId: z.string(), ok: z.boolean(), outcome: z.string(), message: z.string().optional() })
+  ),
+});
+
+/** `rejects <flow> --redrive --json`: the re-drive workflow and what it did. */
+export const redriveReportSchema = z.strictObject({
+  flow: z.string(),
+  /** Null when there was no report to re-drive. */
+  workflowId: z.string().nullable(),
+  reports: z.array(z.string()),
+  /** Ingress: record keys re-driven; egress: event lines. */
+  redriven: z.number().int().nonnegative(),
+  counts: z.record(z.string(), z.number().int().nonnegative()),
+  /** Lines left as they are: without a usable key (ingress), or about a whole file (egress). */
+  leftAlone: z.number().int().nonnegative(),
+  /** The new report of the records still refused. */
+  stillRejected: z.string().optional(),
 });

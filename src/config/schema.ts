@@ -107,8 +107,15 @@ const encryptionKeyId = z
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores, like 2026-11');
 
 const temporalSchema = z.strictObject({
-  address: nonEmpty.default('localhost:7233'),
-  namespace: nonEmpty.default('default'),
+  /**
+   * A profile of the Temporal CLI's TOML configuration (TEMPORAL_CONFIG_FILE or ~/.config/temporalio/temporal.toml)
+   * for what this block leaves out: address, namespace, API key, TLS. @default TEMPORAL_PROFILE, else `default`
+   */
+  profile: nonEmpty.optional(),
+  /** @default the profile's, else localhost:7233 */
+  address: nonEmpty.optional(),
+  /** @default the profile's, else default */
+  namespace: nonEmpty.optional(),
   taskQueue: nonEmpty.default('acs-d365-sync'),
   /**
    * Names this deployment when several share one namespace: its workflow ids start with `<deployment>/`
@@ -304,7 +311,7 @@ const workerSchema = z.strictObject({
 export const configSchema = z.strictObject({
   dynamics: dynamicsSchema,
   campaign: campaignSchema,
-  temporal: temporalSchema.default({ address: 'localhost:7233', namespace: 'default', taskQueue: 'acs-d365-sync' }),
+  temporal: temporalSchema.default({ taskQueue: 'acs-d365-sync' }),
   ingress: z.array(ingressMappingSchema).default([]),
   egress: egressSchema.optional(),
   optOut: optOutSchema.optional(),

@@ -1,4 +1,10 @@
 import { readFileSync } from 'node:fs';
+import {
+  type ClientConfigProfile,
+  type ClientConfigTLS,
+  type ConfigDataSource,
+  loadClientConfigProfile,
+} from '@temporalio/envconfig';
 import { type Config } from '../config/schema';
 
 /** Everything needed to reach Temporal; built from the config's `temporal` block and the environment. */
@@ -17,52 +23,94 @@ export interface TemporalSettings {
 
 type TemporalBlock = Config['temporal'];
 
-const DEFAULTS: TemporalBlock = { address: 'localhost:7233', namespace: 'default', taskQueue: 'acs-d365-sync' };
+const DEFAULTS = { address: 'localhost:7233', namespace: 'default', taskQueue: 'acs-d365-sync' };
 
 /**
- * The file's `temporal` block, overridden by the environment variables that Temporal's own tools use
- * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CLIENT_CERT_PATH,
- * TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME) plus
- * TEMPORAL_TASK_QUEUE, so that one file serves several environments. TLS files are read by the process that connects.
+ * Where each setting comes from, first found wins: the environment variables Temporal's own tools use
+ * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH,
+ * TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME) plus TEMPORAL_TASK_QUEUE; then the file's `temporal`
+ * block; then a profile of the Temporal CLI's TOML configuration (`temporal.profile` or TEMPORAL_PROFILE, else
+ * `default`, in TEMPORAL_CONFIG_FILE or ~/.config/temporalio/temporal.toml; read by `@temporalio/envconfig`); then the
+ * defaults. One file thus serves several environments, and a machine set up for the `temporal` CLI needs no more.
+ * TLS files are read by the process that connects.
  */
 export function temporalSettings(
-  block: TemporalBlock = DEFAULTS,
+  block: Partial<TemporalBlock> = {},
   apiKey?: string,
   env: NodeJS.ProcessEnv = process.env
 ): TemporalSettings {
+  const profile = cliProfile(block.profile, env);
   const settings: TemporalSettings = {
-    address: env.TEMPORAL_ADDRESS || block.address,
-    namespace: env.TEMPORAL_NAMESPACE || block.namespace,
-    taskQueue: env.TEMPORAL_TASK_QUEUE || block.taskQueue,
+    address: env.TEMPORAL_ADDRESS || block.address || profile.address || DEFAULTS.address,
+    namespace: env.TEMPORAL_NAMESPACE || block.namespace || profile.namespace || DEFAULTS.namespace,
+    taskQueue: env.TEMPORAL_TASK_QUEUE || block.taskQueue || DEFAULTS.taskQueue,
   };
-  const key = apiKey || env.TEMPORAL_API_KEY;
+  const key = apiKey || env.TEMPORAL_API_KEY || profile.apiKey;
   if (key) settings.apiKey = key;
+  const profileTls = profile.tls?.disabled ? undefined : profile.tls;
   const certFile = env.TEMPORAL_TLS_CLIENT_CERT_PATH || block.tls?.certFile;
   const keyFile = env.TEMPORAL_TLS_CLIENT_KEY_PATH || block.tls?.keyFile;
   const caFile = env.TEMPORAL_TLS_SERVER_CA_CERT_PATH || block.tls?.caFile;
-  const serverName = env.TEMPORAL_TLS_SERVER_NAME || block.tls?.serverName;
+  const serverName = env.TEMPORAL_TLS_SERVER_NAME || block.tls?.serverName || profileTls?.serverName;
   if (Boolean(certFile) !== Boolean(keyFile)) {
     throw new Error(
       'mTLS needs both a client certificate and its key: set temporal.tls.certFile and keyFile ' +
         '(or TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH).'
     );
   }
-  // TLS is on with the block (even empty), a client certificate, or a private CA or server name to check.
-  if (block.tls || certFile || caFile || serverName) {
+  const clientCertPair =
+    certFile && keyFile
+      ? { crt: readPem(certFile, 'the TLS client certificate'), key: readPem(keyFile, 'the TLS client key') }
+      : profileClientCertPair(profileTls);
+  const serverRootCACertificate = caFile
+    ? readPem(caFile, 'the TLS server CA certificate')
+    : profileData(profileTls?.serverCACert, 'the TLS server CA certificate');
+  // TLS is on with the block (even empty), a profile's tls table, a client certificate, or a private CA or server name.
+  if (block.tls || profileTls || clientCertPair || serverRootCACertificate || serverName) {
     settings.tls = {
-      ...(certFile && keyFile
-        ? {
-            clientCertPair: {
-              crt: readPem(certFile, 'the TLS client certificate'),
-              key: readPem(keyFile, 'the TLS client key'),
-            },
-          }
-        : {}),
-      ...(caFile ? { serverRootCACertificate: readPem(caFile, 'the TLS server CA certificate') } : {}),
+      ...(clientCertPair ? { clientCertPair } : {}),
+      ...(serverRootCACertificate ? { serverRootCACertificate } : {}),
       ...(serverName ? { serverNameOverride: serverName } : {}),
     };
   }
   return settings;
+}
+
+/**
+ * The Temporal CLI profile's settings, or none when there is no TOML file. A profile named (in the file or by
+ * TEMPORAL_PROFILE) that the TOML does not have is an error, as in the CLI.
+ */
+function cliProfile(name: string | undefined, env: NodeJS.ProcessEnv): ClientConfigProfile {
+  try {
+    return loadClientConfigProfile({
+      ...(name ? { profile: name } : {}),
+      // Only the TOML here: the environment is applied above, with the file's block between the two.
+      disableEnv: true,
+      overrideEnvVars: Object.fromEntries(
+        Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)
+      ),
+    });
+  } catch (err) {
+    const where = env.TEMPORAL_CONFIG_FILE
+      ? `TEMPORAL_CONFIG_FILE (${env.TEMPORAL_CONFIG_FILE})`
+      : 'the Temporal CLI configuration';
+    throw new Error(`cannot use ${where}: ${(err as Error).message}`);
+  }
+}
+
+function profileClientCertPair(tls: ClientConfigTLS | undefined): { crt: Buffer; key: Buffer } | undefined {
+  const crt = profileData(tls?.clientCert, 'the TLS client certificate');
+  const key = profileData(tls?.clientKey, 'the TLS client key');
+  if (Boolean(crt) !== Boolean(key)) {
+    throw new Error('mTLS needs both a client certificate and its key: the Temporal CLI profile has only one of them.');
+  }
+  return crt && key ? { crt, key } : undefined;
+}
+
+function profileData(source: ConfigDataSource | undefined, what: string): Buffer | undefined {
+  if (!source) return undefined;
+  if ('path' in source) return readPem(source.path, what);
+  return Buffer.from(source.data);
 }
 
 /** Options for `NativeConnection.connect` / `Connection.connect`. */

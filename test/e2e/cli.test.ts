@@ -102,7 +102,24 @@ describe('acs-d365 config validate', () => {
     expect(JSON.parse(result.stdout)).toEqual({
       valid: false,
       problems: [{ path: 'dynamics.pageSize', message: 'must be at most 5000 (the D365 page limit)' }],
+      notes: [],
     });
+  });
+
+  it('says when chunkRows is rounded up to the page size, and stays valid', async () => {
+    const file = writeConfig('chunks.yaml', (c) => {
+      c.dynamics.pageSize = 5000;
+      c.ingress[0].initialTransfer = { fileThreshold: 100_000, chunkRows: 2000 };
+    });
+    const result = await runCli(['config', 'validate', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'note: ingress[0].initialTransfer.chunkRows: 2000 is rounded up to 5000 rows per chunk: a chunk ends at a D365 page boundary (dynamics.pageSize 5000)'
+    );
+    const json = await runCli(['config', 'validate', file, '--json']);
+    expect((JSON.parse(json.stdout) as { notes: { path: string }[] }).notes.map((note) => note.path)).toEqual([
+      'ingress[0].initialTransfer.chunkRows',
+    ]);
   });
 
   it('with --check-env, names the secrets missing from the environment', async () => {

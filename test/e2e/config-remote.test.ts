@@ -73,15 +73,25 @@ describe('acs-d365 config validate --remote', () => {
     }
   });
 
-  it('skips the remote checks, saying why, when D365 cannot be reached', async () => {
+  it('fails, saying why, when D365 cannot be reached', async () => {
     const port = await freePort();
     const file = await variant('unreachable.yaml', (c) => {
       c.dynamics.url = `https://127.0.0.1:${port}`;
       c.dynamics.authorityHost = `https://127.0.0.1:${port}`;
     });
     const result = await runCli(['config', 'validate', file, '--remote'], stack.secretEnv);
-    expect(result.code).toBe(0);
-    expect(result.stderr).toContain('note: checks against D365 and Campaign skipped:');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('remote: D365 and Campaign could not be checked:');
+  });
+
+  it('fails, saying why, when D365 refuses the credentials', async () => {
+    const result = await runCli(['config', 'validate', stack.configFile, '--remote'], {
+      ...stack.secretEnv,
+      TEST_D365_SECRET: 'not-the-secret',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/remote: D365 and Campaign could not be checked: .*token request for app/);
+    expect(result.stderr).not.toContain('not-the-secret');
   });
 
   it('asks for the secrets first', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { chunkRowsNotes } from '../../src/config/chunk-rows';
 import { loadConfigFile, parseConfig, validateConfig } from '../../src/config/load';
 
 const exampleText = readFileSync(path.join(__dirname, '..', '..', 'config', 'example.yaml'), 'utf8');
@@ -368,5 +369,24 @@ describe('oversized configuration input', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('config validate: notes on a valid file', () => {
+  const rounded = (from: number, to: number, pageSize: number): string =>
+    `ingress[0].initialTransfer.chunkRows: ${from} is rounded up to ${to} rows per chunk: a chunk ends at a D365 ` +
+    `page boundary (dynamics.pageSize ${pageSize}); set a multiple of the page size to choose the size yourself`;
+  it.each([
+    [2_000, 5_000, [rounded(2_000, 5_000, 5_000)]],
+    [12_000, 5_000, [rounded(12_000, 15_000, 5_000)]],
+    [10_000, 5_000, []],
+    [300, 100, []],
+  ])('chunkRows %p with pageSize %p', (chunkRows, pageSize, expected) => {
+    const config = example();
+    config.dynamics.pageSize = pageSize;
+    config.ingress = [{ ...config.ingress[0], initialTransfer: { fileThreshold: 100_000, chunkRows } }];
+    const result = validateConfig(config);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(chunkRowsNotes(result.config).map((note) => `${note.path}: ${note.message}`)).toEqual(expected);
   });
 });

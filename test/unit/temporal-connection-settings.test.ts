@@ -78,3 +78,83 @@ describe('Temporal connection settings', () => {
     ).toThrow('cannot read the TLS client key (/missing/client.key): ENOENT');
   });
 });
+
+describe('Temporal connection settings from a Temporal CLI profile (TOML, @temporalio/envconfig)', () => {
+  const toml = pem(
+    'temporal.toml',
+    `[profile.default]
+address = "profile.internal:7233"
+namespace = "from-profile"
+
+[profile.cloud]
+address = "ns.a1b2.tmprl.cloud:7233"
+namespace = "ns.a1b2"
+api_key = "profile-api-key"
+
+[profile.mtls]
+address = "mtls.internal:7233"
+[profile.mtls.tls]
+client_cert_path = "${certFile}"
+client_key_path = "${keyFile}"
+server_ca_cert_data = "INLINE-CA"
+server_name = "mtls.internal"
+`
+  );
+  const fileEnv = { TEMPORAL_CONFIG_FILE: toml };
+  const noAddress = { taskQueue: 'acs-d365-sync' };
+
+  it.each<[string, Parameters<typeof temporalSettings>[0], NodeJS.ProcessEnv, Record<string, unknown>]>([
+    ['no TOML file: the defaults', noAddress, {}, { address: 'localhost:7233', namespace: 'default' }],
+    [
+      'the default profile fills what the block leaves out',
+      noAddress,
+      fileEnv,
+      { address: 'profile.internal:7233', namespace: 'from-profile' },
+    ],
+    [
+      'the block wins over the profile',
+      { ...noAddress, namespace: 'marketing' },
+      fileEnv,
+      { address: 'profile.internal:7233', namespace: 'marketing' },
+    ],
+    [
+      'the environment wins over both',
+      { ...noAddress, namespace: 'marketing' },
+      { ...fileEnv, TEMPORAL_NAMESPACE: 'env-ns' },
+      { namespace: 'env-ns' },
+    ],
+    [
+      'TEMPORAL_PROFILE picks a profile',
+      noAddress,
+      { ...fileEnv, TEMPORAL_PROFILE: 'cloud' },
+      { address: 'ns.a1b2.tmprl.cloud:7233', apiKey: 'profile-api-key' },
+    ],
+    [
+      'temporal.profile picks a profile',
+      { ...noAddress, profile: 'cloud' },
+      fileEnv,
+      { namespace: 'ns.a1b2', apiKey: 'profile-api-key' },
+    ],
+  ])('%s', (_case, block, env, expected) => {
+    expect(temporalSettings(block, undefined, env)).toMatchObject(expected);
+  });
+
+  it("lets the config's API key win over the profile's, turns TLS on with it, and reads a profile's TLS files and inline data", () => {
+    expect(connectionOptions(temporalSettings({ ...noAddress, profile: 'cloud' }, 'secret-key', fileEnv))).toEqual({
+      address: 'ns.a1b2.tmprl.cloud:7233',
+      apiKey: 'secret-key',
+      tls: true,
+    });
+    expect(temporalSettings({ ...noAddress, profile: 'mtls' }, undefined, fileEnv).tls).toEqual({
+      clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') },
+      serverRootCACertificate: Buffer.from('INLINE-CA'),
+      serverNameOverride: 'mtls.internal',
+    });
+  });
+
+  it('refuses a profile the TOML does not have, naming the file', () => {
+    expect(() => temporalSettings({ ...noAddress, profile: 'staging' }, undefined, fileEnv)).toThrow(
+      `cannot use TEMPORAL_CONFIG_FILE (${toml}): Profile 'staging' not found in config data`
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { rowsPerChunk } from '../../config/chunk-rows';
 import { durationToMs } from '../../config/duration';
 import { linkParents } from '../../config/link-rules';
 import { type Config, type IngressMapping } from '../../config/schema';
@@ -54,7 +55,7 @@ export function loadIngressSettingsActivity(config: Config) {
       everyMs: durationToMs(mapping.every),
       fileThreshold: transfer.fileThreshold,
       chunkRows: transfer.chunkRows,
-      rowsPerChunk: Math.ceil(transfer.chunkRows / config.dynamics.pageSize) * config.dynamics.pageSize,
+      rowsPerChunk: rowsPerChunk(transfer.chunkRows, config.dynamics.pageSize),
       canUseFiles: transfer.importWorkflow !== undefined,
       importTimeoutMs: durationToMs(transfer.importTimeout),
       deleteFilteredOut: mapping.filter?.deleteFilteredOut ?? false,

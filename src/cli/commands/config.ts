@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command } from 'commander';
 import { CodecKeyError, loadKeyring } from '../../temporal/codec';
+import { chunkRowsNotes } from '../../config/chunk-rows';
 import { loadConfigFile } from '../../config/load';
 import { configJsonSchema } from '../../config/json-schema';
 import { MissingSecretsError, readSecrets } from '../../config/secrets';
@@ -31,13 +32,14 @@ Examples:
     .option('--check-env', 'also check that every secret the file names is set in this environment')
     .option(
       '--remote',
-      'also check the mappings and opt-out pairs against D365 and Campaign metadata (needs the secrets; skipped when a system cannot be reached)'
+      'also check the mappings and opt-out pairs against D365 and Campaign metadata (needs the secrets; fails when a system cannot be reached or refuses the credentials)'
     )
-    .option('--json', 'print the result as JSON: { valid, problems: [{ path, message }] }')
+    .option('--json', 'print the result as JSON: { valid, problems: [{ path, message }], notes: [{ path, message }] }')
     .addHelpText(
       'after',
       `
-Exit code: 0 when valid, 1 when the file has problems.
+Exit code: 0 when valid, 1 when the file has problems (with --remote: also when D365 or Campaign cannot be reached or
+refuses the credentials). acs-d365 doctor checks the connections themselves, one line each.
 
 Examples:
   $ acs-d365 config validate acs-d365.yaml
@@ -54,13 +56,20 @@ Examples:
           readSecrets(result.config),
           createLogger({ level: 'error', bindings: { component: 'config' } })
         );
-        problems = remote.problems;
-        if (remote.skipped) process.stderr.write(`note: checks against D365 and Campaign skipped: ${remote.skipped}\n`);
+        // A system that cannot be reached, or refuses the credentials, fails the validation: nothing was checked.
+        problems = remote.skipped
+          ? [
+              ...remote.problems,
+              { path: 'remote', message: `D365 and Campaign could not be checked: ${remote.skipped}` },
+            ]
+          : remote.problems;
       }
+      const notes = result.ok ? chunkRowsNotes(result.config) : [];
       if (options.json) {
-        print(JSON.stringify({ valid: problems.length === 0, problems }, null, 2));
+        print(JSON.stringify({ valid: problems.length === 0, problems, notes }, null, 2));
       } else if (problems.length === 0 && result.ok) {
         print(`${file} is valid: ${summarize(result.config)}`);
+        for (const note of notes) print(`note: ${note.path}: ${note.message}`);
       } else {
         for (const problem of problems) process.stderr.write(`${problem.path}: ${problem.message}\n`);
       }

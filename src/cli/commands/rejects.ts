@@ -1,4 +1,5 @@
 import { type Command } from 'commander';
+import { type z } from 'zod';
 import { egressRedriveWorkflow, ingressRedriveWorkflow } from '../../workflows';
 import { FlowKey, MappingKey } from '../../workflows/search-attributes';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
@@ -7,7 +8,7 @@ import { ingressMappingOf } from '../../temporal/flow-ids';
 import { requireOneKnownFlow, workflowIdOf } from '../known-flows';
 import { print } from '../output';
 import { describeCounts } from '../render/flow-status';
-import { rejectsReportSchema } from '../report-schemas';
+import { redriveReportSchema, rejectsReportSchema } from '../report-schemas';
 import { listRejectsReports, readRejectsRows, rejectsFolder } from '../rejects-reports';
 import { connectClient } from '../temporal-client';
 
@@ -64,7 +65,8 @@ Examples:
           flow,
           workflowIdOf(flow, config),
           names,
-          reports.map((report) => report.name)
+          reports.map((report) => report.name),
+          options.json === true
         );
       }
       if (options.json) return print(JSON.stringify(rejectsReportSchema.parse({ flow, folder, reports }), null, 2));
@@ -93,16 +95,21 @@ async function redrive(
   flow: string,
   managerId: string,
   names: string[],
-  listed: string[]
+  listed: string[],
+  json: boolean
 ): Promise<void> {
   const missing = names.filter((name) => !listed.includes(name));
   if (missing.length > 0)
     throw new CliError(`no report ${missing.join(', ')}; the flow has: ${listed.join(', ') || 'none'}`);
-  if (names.length === 0) return print(`${flow}: no rejects report to re-drive`);
+  if (names.length === 0) {
+    if (json) printRedrive({ flow, workflowId: null, reports: [], redriven: 0, counts: {}, leftAlone: 0 });
+    else print(`${flow}: no rejects report to re-drive`);
+    return;
+  }
   const connected = await connectClient(configFile);
   try {
     const workflowId = `${managerId}:redrive:${new Date().toISOString().replace(/[-:.]/g, '')}`;
-    print(`${flow}: re-driving ${names.length} report(s) as workflow ${workflowId}…`);
+    if (!json) print(`${flow}: re-driving ${names.length} report(s) as workflow ${workflowId}…`);
     const start = { workflowId, taskQueue: connected.settings.taskQueue };
     const mapping = ingressMappingOf(flow);
     if (mapping) {
@@ -115,6 +122,18 @@ async function redrive(
         ],
         staticSummary: `${mapping}: re-drive of ${names.length} rejects report(s)`,
       });
+      if (json) {
+        printRedrive({
+          flow,
+          workflowId,
+          reports: names,
+          redriven: result.keys,
+          counts: { ...result.counts },
+          leftAlone: result.unkeyed,
+          ...(result.rejectsReport ? { stillRejected: result.rejectsReport } : {}),
+        });
+        return;
+      }
       print(`${flow}: ${result.keys} records re-driven: ${describeCounts({ ...result.counts })}`);
       if (result.unkeyed > 0) print(`  ${result.unkeyed} lines had no usable key and were left as they are`);
       if (result.rejectsReport) print(`  still rejected: see ${result.rejectsReport} (acs-d365 rejects ${flow})`);
@@ -125,6 +144,18 @@ async function redrive(
         typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
         staticSummary: `egress: re-drive of ${names.length} rejects report(s)`,
       });
+      if (json) {
+        printRedrive({
+          flow,
+          workflowId,
+          reports: names,
+          redriven: result.lines,
+          counts: { ...result.counts },
+          leftAlone: result.wholeFile,
+          ...(result.rejectsReport ? { stillRejected: result.rejectsReport } : {}),
+        });
+        return;
+      }
       print(`${flow}: ${result.lines} event lines re-driven: ${describeCounts({ ...result.counts })}`);
       if (result.wholeFile > 0) print(`  ${result.wholeFile} lines were about a whole file and were left as they are`);
       if (result.rejectsReport) print(`  still rejected: see ${result.rejectsReport} (acs-d365 rejects ${flow})`);
@@ -132,4 +163,8 @@ async function redrive(
   } finally {
     await connected.close();
   }
+}
+
+function printRedrive(report: z.input<typeof redriveReportSchema>): void {
+  print(JSON.stringify(redriveReportSchema.parse(report), null, 2));
 }

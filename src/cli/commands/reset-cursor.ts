@@ -5,6 +5,7 @@ import { ingressManagerId } from '../../workflows/ingress/ids';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
 import { CliError, ExitCode } from '../errors';
 import { requireKnownFlows, workflowIdOf } from '../known-flows';
+import { printFlowActions } from '../flow-actions';
 import { print } from '../output';
 import { connectClient } from '../temporal-client';
 
@@ -19,6 +20,7 @@ export function registerResetCursorCommand(program: Command): void {
     .argument('<mapping>', 'the ingress mapping name, e.g. contacts')
     .option('-c, --config <file>', 'configuration file (default: $ACS_D365_CONFIG)')
     .option('-y, --yes', 'do not ask (for scripts)')
+    .option('--json', 'print { command, flows: [{ workflowId, ok, outcome }] } (outcome: cursor-reset or unchanged)')
     .addHelpText(
       'after',
       `
@@ -29,20 +31,32 @@ Examples:
   $ acs-d365 reset-cursor contacts --config acs-d365.yaml
   $ acs-d365 reset-cursor contacts --yes`
     )
-    .action(async (mapping: string, options: { config?: string; yes?: boolean }) => {
+    .action(async (mapping: string, options: { config?: string; yes?: boolean; json?: boolean }) => {
       const file = configPathFrom(options.config);
       const config = await loadConfigOrExit(file);
       const [flow] = requireKnownFlows([ingressManagerId(mapping)], config);
       if (!flow) return;
       const workflowId = workflowIdOf(flow, config);
       if (!options.yes && !(await confirmed(workflowId))) {
-        print('Nothing changed.');
+        if (options.json) printFlowActions('reset-cursor', [{ workflowId, ok: true, outcome: 'unchanged' }], true);
+        else print('Nothing changed.');
         return;
       }
       const connected = await connectClient(file);
       try {
         await connected.client.workflow.getHandle(workflowId).signal(resetCursorSignal);
-        print(`${workflowId}: cursor reset; a full read starts now (follow it with: acs-d365 status --watch)`);
+        printFlowActions(
+          'reset-cursor',
+          [
+            {
+              workflowId,
+              ok: true,
+              outcome: 'cursor-reset',
+              message: 'cursor reset; a full read starts now (follow it with: acs-d365 status --watch)',
+            },
+          ],
+          options.json
+        );
       } catch (err) {
         throw new CliError(
           `${workflowId}: ${(err as Error).message}. Is it running? Start it with: acs-d365 start ${workflowId}`

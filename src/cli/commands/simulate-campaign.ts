@@ -1,7 +1,7 @@
 import { parseCostPreset, parseCount, parseNonNegative } from '../option-parsers';
 import { runUntilStopped } from '../until-stopped';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Command } from 'commander';
 import { createLogger } from '../../logging/logger';
 import {
@@ -9,6 +9,10 @@ import {
   startCampaignSimulator,
   type CampaignCostOptions,
 } from '../../sandbox/campaign';
+import { defaultImportWorkflow } from '../../sandbox/campaign/workflow-engine';
+
+/** The folder under --sftp-root where the simulator's import workflow and export feeds work: `campaign.sftp.root`. */
+const CAMPAIGN_SFTP_HOME = 'd365_loads';
 
 interface SimulateCampaignOptions {
   port: number;
@@ -31,7 +35,8 @@ export function registerSimulateCampaignCommand(simulate: Command): void {
     .command('campaign')
     .description(
       'Run the Adobe Campaign Standard simulator: /<ORGANIZATION>/campaign/... and /ims/token/v3 on one port. ' +
-        'Prints one JSON line with its URLs and test credentials when ready; stops on Ctrl-C (SIGINT) or SIGTERM.'
+        'Prints one JSON line with its URLs, test credentials, the import workflow id (initialTransfer.importWorkflow) ' +
+        'and the SFTP folder to configure as campaign.sftp.root when ready; stops on Ctrl-C (SIGINT) or SIGTERM.'
     )
     .option('--port <n>', 'port on the host (0 = any free port)', parseCount, 9002)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
@@ -66,6 +71,9 @@ Examples:
   $ acs-d365 simulate campaign --port 0 --organization contoso-mkt-stage --seed-profiles 100 --export-every 60
   $ acs-d365 simulate campaign --sftp-root ./sftp --cost production --gateway-requests 600 --gateway-window-seconds 60
 
+In the configuration: campaign.sftp.root is <--sftp-root>/d365_loads (printed as sftpConfigRoot: imports, rejects
+and export files live there), and the import workflow of initialTransfer.importWorkflow is printed as importWorkflow.
+
 Cost model (docs/cost-model.md): --cost production adds latency to every API call and time per imported record.
 Campaign Standard documents no throttle; --gateway-requests adds one (429 with Retry-After), as an API gateway may.`
     )
@@ -94,6 +102,8 @@ Campaign Standard documents no throttle; --gateway-requests adds one (429 with R
           clientSecret: simulator.clientSecret,
           apiKey: simulator.apiKey,
           sftpRoot: simulator.sftpRoot ?? null,
+          sftpConfigRoot: simulator.sftpRoot ? join(simulator.sftpRoot, CAMPAIGN_SFTP_HOME) : null,
+          importWorkflow: defaultImportWorkflow().id,
         }) + '\n'
       );
       await runUntilStopped(() => simulator.close());

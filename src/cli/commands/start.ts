@@ -2,7 +2,7 @@ import { type Command } from 'commander';
 import { startFlows } from '../../temporal/start-flows';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
 import { CliError } from '../errors';
-import { print } from '../output';
+import { printFlowActions } from '../flow-actions';
 import { connectClient } from '../temporal-client';
 
 const STATE_WORDS = {
@@ -21,6 +21,7 @@ export function registerStartCommand(program: Command): void {
     .argument('<flows...>', 'flow ids like ingress:contacts, or all')
     .option('-c, --config <file>', 'configuration file (default: $ACS_D365_CONFIG)')
     .option('--fresh', 'ignore earlier runs: no cursor, so an ingress flow transfers every row again')
+    .option('--json', 'print { command, flows: [{ workflowId, ok, outcome }] } (outcome: started, resumed, running)')
     .addHelpText(
       'after',
       `
@@ -31,7 +32,7 @@ Examples:
   $ acs-d365 start ingress:contacts
   $ acs-d365 start ingress:contacts --fresh`
     )
-    .action(async (flows: string[], options: { config?: string; fresh?: boolean }) => {
+    .action(async (flows: string[], options: { config?: string; fresh?: boolean; json?: boolean }) => {
       const file = configPathFrom(options.config);
       const config = await loadConfigOrExit(file);
       const connected = await connectClient(file);
@@ -39,7 +40,12 @@ Examples:
         const started = await startFlows(connected.client, config, connected.settings.taskQueue, flows, {
           fresh: options.fresh === true,
         });
-        for (const flow of started) print(`${flow.workflowId}: ${STATE_WORDS[flow.state]}`);
+        printFlowActions(
+          'start',
+          started.map((flow) => ({ workflowId: flow.workflowId, ok: true, outcome: flow.state })),
+          options.json,
+          (action) => STATE_WORDS[action.outcome as keyof typeof STATE_WORDS]
+        );
       } catch (err) {
         throw new CliError((err as Error).message);
       } finally {

@@ -6,7 +6,7 @@ import { ingressManagerId } from '../../workflows/ingress/ids';
 import { configPathFrom, loadConfigOrExit } from '../config-file';
 import { CliError } from '../errors';
 import { requireKnownFlows, workflowIdOf } from '../known-flows';
-import { print } from '../output';
+import { type FlowAction, printFlowActions } from '../flow-actions';
 import { connectClient } from '../temporal-client';
 
 type Steer = (handle: WorkflowHandle) => Promise<void>;
@@ -58,12 +58,13 @@ export function registerSteerCommands(program: Command): void {
       .description(command.description)
       .argument('<flows...>', 'flow ids like ingress:contacts, egress, optout, or all')
       .option('-c, --config <file>', 'configuration file (default: $ACS_D365_CONFIG)')
+      .option('--json', 'print { command, flows: [{ workflowId, ok, outcome }] }')
       .addHelpText(
         'after',
         `\nExamples:\n  $ acs-d365 ${command.example}\n  $ acs-d365 ${command.name} all --config acs-d365.yaml`
       )
-      .action(async (flows: string[], options: { config?: string }) => {
-        await steerFlows(flows, options.config, command.steer, command.done);
+      .action(async (flows: string[], options: { config?: string; json?: boolean }) => {
+        await steerFlows(command.name, flows, options, command.steer, command.done);
       });
   }
   program
@@ -71,11 +72,13 @@ export function registerSteerCommands(program: Command): void {
     .description('Read every row of an ingress mapping again (a full transfer), then go on incrementally.')
     .argument('<mapping>', 'the ingress mapping name, e.g. contacts')
     .option('-c, --config <file>', 'configuration file (default: $ACS_D365_CONFIG)')
+    .option('--json', 'print { command, flows: [{ workflowId, ok, outcome }] }')
     .addHelpText('after', '\nExamples:\n  $ acs-d365 replay contacts --config acs-d365.yaml')
-    .action(async (mapping: string, options: { config?: string }) => {
+    .action(async (mapping: string, options: { config?: string; json?: boolean }) => {
       await steerFlows(
+        'replay',
         [ingressManagerId(mapping)],
-        options.config,
+        options,
         (handle) => handle.signal(replaySignal),
         'replaying'
       );
@@ -83,26 +86,33 @@ export function registerSteerCommands(program: Command): void {
 }
 
 async function steerFlows(
+  command: string,
   names: string[],
-  configOption: string | undefined,
+  options: { config?: string; json?: boolean },
   steer: Steer,
   done: string
 ): Promise<void> {
-  const file = configPathFrom(configOption);
+  const file = configPathFrom(options.config);
   const config = await loadConfigOrExit(file);
   const wanted = requireKnownFlows(names, config).map((flow) => workflowIdOf(flow, config));
   const connected = await connectClient(file);
   try {
-    for (const workflowId of wanted) await steerOne(connected.client, workflowId, steer, done);
+    const actions: FlowAction[] = [];
+    for (const workflowId of wanted) {
+      await steerOne(connected.client, workflowId, steer);
+      actions.push({ workflowId, ok: true, outcome: done });
+      // Without --json each flow is reported as it is steered (a failure further on stops the command).
+      if (!options.json) printFlowActions(command, actions.slice(-1), false);
+    }
+    if (options.json) printFlowActions(command, actions, true);
   } finally {
     await connected.close();
   }
 }
 
-async function steerOne(client: Client, workflowId: string, steer: Steer, done: string): Promise<void> {
+async function steerOne(client: Client, workflowId: string, steer: Steer): Promise<void> {
   try {
     await steer(client.workflow.getHandle(workflowId));
-    print(`${workflowId}: ${done}`);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new CliError(`${workflowId}: ${reason}. Is it running? Start it with: acs-d365 start ${workflowId}`);

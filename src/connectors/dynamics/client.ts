@@ -115,6 +115,13 @@ export class DynamicsClient {
     return this.batches.execute(operations, options);
   }
 
+  /** `GET WhoAmI`: the application user the client acts as (what an operator checks the credentials with). */
+  async whoAmI(): Promise<{ userId: string; organizationId: string }> {
+    const { json } = await this.http.requestJson('GET', `${this.serviceRoot}WhoAmI`);
+    const answer = json as { UserId?: unknown; OrganizationId?: unknown };
+    return { userId: String(answer.UserId), organizationId: String(answer.OrganizationId) };
+  }
+
   /** Releases sockets (the client cannot be used afterwards). */
   close(): void {
     this.http.close();

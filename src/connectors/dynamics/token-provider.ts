@@ -65,8 +65,8 @@ export class MsalTokenProvider implements TokenProvider {
           logLevel: LogLevel.Warning,
           // MSAL's warnings are routine for client credentials ("No client info in response"): info, not warn.
           loggerCallback: (level, message) => {
-            if (level === LogLevel.Error) options.logger.error({ component: 'msal' }, message);
-            else if (level === LogLevel.Warning) options.logger.info({ component: 'msal' }, message);
+            if (level === LogLevel.Error) options.logger.error({ library: 'msal' }, message);
+            else if (level === LogLevel.Warning) options.logger.info({ library: 'msal' }, message);
           },
         },
       },
