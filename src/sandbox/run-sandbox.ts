@@ -67,6 +67,7 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
   if (options.fresh) await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
   const stops: { name: string; stop: () => void | Promise<void> }[] = [];
+  let sayStopping = (): void => undefined;
   try {
     options.print('Starting the Temporal dev server…');
     const server = await startDevServer({
@@ -136,6 +137,10 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
       `# Written by acs-d365 sandbox for the CLI commands it suggests; rewritten at every start.\n${YAML.stringify(sandboxConfigInput(endpoints))}`
     );
     const logger = createLogger({ bindings: { component: 'worker' }, level: process.env.LOG_LEVEL ?? 'warn' });
+    // The worker stops first, and quietly: say why Ctrl-C takes a moment.
+    const grace = config.worker.shutdownGraceTime;
+    sayStopping = (): void => options.print(`\nStopping the worker (running activities get up to ${grace})…`);
+    process.once('SIGINT', sayStopping).once('SIGTERM', sayStopping);
     await runWorker({
       config,
       logger,
@@ -163,6 +168,7 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
       },
     });
   } finally {
+    process.off('SIGINT', sayStopping).off('SIGTERM', sayStopping);
     for (const { name, stop } of stops.reverse()) {
       options.print(`Stopping ${name}…`);
       await stop();
@@ -189,9 +195,9 @@ async function announceWhenWorkerAnswers(
 ): Promise<void> {
   const { print } = options;
   const connection = await Connection.connect({ address: where.address });
-  let stopFollowing = (): void => undefined;
+  let stopFollowing = (): Promise<void> => Promise.resolve();
   onStop(async () => {
-    stopFollowing();
+    await stopFollowing();
     await connection.close();
   });
   try {

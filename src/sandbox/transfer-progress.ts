@@ -8,19 +8,21 @@ const POLL_MS = 2_000;
 
 /**
  * Prints a progress line (rows, chunks, rate, ETA) for each running initial transfer of the given ingress flows, and
- * one line when it is done; on a terminal the line is redrawn in place. Returns a function that stops following.
+ * one line when it is done; on a terminal the line is redrawn in place. Returns a function that stops following and
+ * resolves once no query is in flight (then the client's connection may close).
  */
 export function followInitialTransfers(
   client: Client,
   flows: readonly string[],
   write: (text: string) => void,
   isTty: boolean
-): () => void {
+): () => Promise<void> {
   const shown = new Map<string, string>();
   let stopped = false;
-  let pending = false;
+  let pending: Promise<void> | undefined;
   const poll = async (): Promise<void> => {
     for (const flow of flows) {
+      if (stopped) return;
       const answer = await queryManagerStatus(client, flow);
       if (stopped || !answer.ok) continue;
       const status = answer.status as unknown as IngressStatus;
@@ -36,12 +38,11 @@ export function followInitialTransfers(
     }
   };
   const timer = setInterval(() => {
-    if (pending) return;
-    pending = true;
-    void poll().finally(() => (pending = false));
+    pending ??= poll().finally(() => (pending = undefined));
   }, POLL_MS);
-  return () => {
+  return async () => {
     stopped = true;
     clearInterval(timer);
+    await pending;
   };
 }

@@ -6,27 +6,19 @@ const QUERY_TIMEOUT_MS = 5_000;
 /** What a manager's `status` query answers, or why there is no answer. */
 export type ManagerAnswer = { ok: true; status: Record<string, unknown> } | { ok: false; reason: string };
 
-/** Asks a running flow manager for its own state (its `status` query), giving up after a few seconds. */
+/**
+ * Asks a running flow manager for its own state (its `status` query), giving up after a few seconds. The deadline is
+ * the call's own (its retries included), so no call outlives the answer: closing the connection afterwards is safe.
+ */
 export async function queryManagerStatus(client: Client, workflowId: string): Promise<ManagerAnswer> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<ManagerAnswer>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, reason: 'no worker answered; is one running on this task queue?' }),
-      QUERY_TIMEOUT_MS
-    );
-  });
+  const deadline = Date.now() + QUERY_TIMEOUT_MS;
   try {
-    return await Promise.race([
-      client.workflow
-        .getHandle(workflowId)
-        .query<Record<string, unknown>>('status')
-        .then(
-          (status): ManagerAnswer => ({ ok: true, status }),
-          (err: unknown): ManagerAnswer => ({ ok: false, reason: err instanceof Error ? err.message : String(err) })
-        ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
+    const status = await client.connection.withDeadline(deadline, () =>
+      client.workflow.getHandle(workflowId).query<Record<string, unknown>>('status')
+    );
+    return { ok: true, status };
+  } catch (err) {
+    if (Date.now() >= deadline) return { ok: false, reason: 'no worker answered; is one running on this task queue?' };
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -74,6 +74,7 @@ describe("acs-d365 sandbox (the README's first command)", () => {
     }
     const result = await exited;
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Stopping the worker (running activities get up to 30s)');
     expect(result.stdout).toContain('Sandbox stopped.');
     expect(await isPortFree(port)).toBe(true);
     expect(await isPortFree(uiPort)).toBe(true);
