@@ -1,0 +1,158 @@
+import {
+  addedPenaltyMs,
+  type BudgetSignal,
+  budgetLow,
+  limitAfterSuccess,
+  limitAfterThrottle,
+  meanDuration,
+  pausedUntilAfterThrottle,
+  slots,
+  startingLimit,
+} from './concurrency-policy';
+
+/** What a controller shows about itself (for metrics and tests). */
+export interface ConcurrencyState {
+  /** Requests the controller lets out at once now. */
+  limit: number;
+  /** The most it will ever let out (configured, within the service's hard limit). */
+  cap: number;
+  inFlight: number;
+  /** Requests waiting for a slot or for a penalty to end. */
+  waiting: number;
+  /** 429 answers received. */
+  throttles: number;
+  /** Seconds during which nothing was sent because of a `Retry-After` penalty. */
+  penaltySeconds: number;
+  /** Whether a penalty holds every request right now. */
+  inPenalty: boolean;
+}
+
+/** What one answer told the controller. */
+export type Answer =
+  | ({ kind: 'answered'; hint?: number } & BudgetSignal)
+  | { kind: 'throttled'; retryAfterMs: number; hint?: number }
+  /** No answer (connection failure): says nothing about the service's limits. */
+  | { kind: 'failed' };
+
+/** A slot: the request may be sent now; `done` reports how it went and frees the slot. */
+export interface Permit {
+  done(answer: Answer): void;
+}
+
+export interface ConcurrencyControllerOptions {
+  /** The most requests ever in flight at once. */
+  cap: number;
+  /** The limit before the service recommends one. @default 1 (a probe) */
+  initial?: number;
+  /** @default Date.now */
+  clock?: () => number;
+}
+
+/**
+ * Adaptive concurrency for one account of a rate-limited service, shared by every client of that account in the
+ * process: it starts from the parallelism the service recommends, grows by about one request per round trip,
+ * shrinks on a 429 and then holds every request until `Retry-After` has passed (requests in flight finish; none is
+ * sent), and stops growing while the service reports its budget nearly spent. Waiters are served in arrival order.
+ */
+export class ConcurrencyController {
+  private cap: number;
+  private limit: number;
+  private hinted = false;
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  private pausedUntil = 0;
+  /** How many times the limit shrank: a permit remembers the count it was granted under. */
+  private decreases = 0;
+  private meanMs: number | undefined;
+  private throttles = 0;
+  private penaltyMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly clock: () => number;
+
+  constructor(options: ConcurrencyControllerOptions) {
+    if (!Number.isInteger(options.cap) || options.cap < 1)
+      throw new RangeError(`the concurrency cap must be a positive integer, got ${options.cap}`);
+    this.cap = options.cap;
+    this.limit = Math.min(options.cap, options.initial ?? 1);
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Lowers the cap (clients sharing the controller with different settings get the smallest). */
+  restrictCap(cap: number): void {
+    if (!Number.isInteger(cap) || cap < 1)
+      throw new RangeError(`the concurrency cap must be a positive integer, got ${cap}`);
+    this.cap = Math.min(this.cap, cap);
+    this.limit = Math.min(this.limit, this.cap);
+  }
+
+  /** Waits for a slot outside any penalty. Send at once after it resolves (no await in between). */
+  async acquire(): Promise<Permit> {
+    await new Promise<void>((resolve) => {
+      this.queue.push(resolve);
+      this.pump();
+    });
+    const sentAt = this.clock();
+    const decreasesAtSend = this.decreases;
+    let finished = false;
+    return {
+      done: (answer) => {
+        if (finished) return;
+        finished = true;
+        this.active -= 1;
+        this.learn(answer, sentAt, decreasesAtSend);
+        this.pump();
+      },
+    };
+  }
+
+  state(): ConcurrencyState {
+    const now = this.clock();
+    return {
+      limit: slots(this.limit),
+      cap: this.cap,
+      inFlight: this.active,
+      waiting: this.queue.length,
+      throttles: this.throttles,
+      penaltySeconds: (this.penaltyMs - Math.max(0, this.pausedUntil - now)) / 1000,
+      inPenalty: this.pausedUntil > now,
+    };
+  }
+
+  private learn(answer: Answer, sentAt: number, decreasesAtSend: number): void {
+    const now = this.clock();
+    if (answer.kind !== 'failed' && answer.hint !== undefined && !this.hinted) {
+      this.hinted = true;
+      if (this.throttles === 0) this.limit = Math.max(this.limit, startingLimit(this.cap, answer.hint));
+    }
+    if (answer.kind === 'throttled') {
+      this.throttles += 1;
+      const next = limitAfterThrottle(this.limit, decreasesAtSend < this.decreases);
+      if (next !== this.limit) this.decreases += 1;
+      this.limit = next;
+      const until = pausedUntilAfterThrottle(this.pausedUntil, now, answer.retryAfterMs);
+      this.penaltyMs += addedPenaltyMs(this.pausedUntil, until, now);
+      this.pausedUntil = until;
+    } else if (answer.kind === 'answered') {
+      this.meanMs = meanDuration(this.meanMs, now - sentAt);
+      this.limit = limitAfterSuccess(this.limit, this.cap, budgetLow(answer, this.limit, this.meanMs));
+    }
+  }
+
+  /** Lets waiters out while slots are free and no penalty holds; wakes itself when a penalty ends. */
+  private pump(): void {
+    const wait = this.pausedUntil - this.clock();
+    if (wait > 0) {
+      if (!this.timer && this.queue.length > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, wait);
+      }
+      return;
+    }
+    while (this.queue.length > 0 && this.active < slots(this.limit)) {
+      this.active += 1;
+      (this.queue.shift() as () => void)();
+    }
+  }
+}
