@@ -1,7 +1,8 @@
 import {
   addedPenaltyMs,
   type BudgetSignal,
-  budgetLow,
+  budgetCeiling,
+  holdMs,
   limitAfterSuccess,
   limitAfterThrottle,
   meanDuration,
@@ -46,28 +47,39 @@ export interface ConcurrencyControllerOptions {
   initial?: number;
   /** @default Date.now */
   clock?: () => number;
+  /** In [0, 1), for the jitter after repeated penalties. @default Math.random */
+  random?: () => number;
 }
 
 /**
  * Adaptive concurrency for one account of a rate-limited service, shared by every client of that account in the
  * process: it starts from the parallelism the service recommends, grows by about one request per round trip,
  * shrinks on a 429 and then holds every request until `Retry-After` has passed (requests in flight finish; none is
- * sent), and stops growing while the service reports its budget nearly spent. Waiters are served in arrival order.
+ * sent; after penalties in a row, a growing random wait more, see {@link holdMs}), and keeps within the budget the
+ * service reports left (Dataverse's `x-ms-ratelimit-*-remaining-*` headers), which steers it by server time. Waiters
+ * are served in arrival order.
  */
 export class ConcurrencyController {
   private cap: number;
   private limit: number;
   private hinted = false;
   private active = 0;
-  private readonly queue: (() => void)[] = [];
+  /** Waiters; each is told whether it goes as the probe after a penalty. */
+  private readonly queue: ((probe: boolean) => void)[] = [];
   private pausedUntil = 0;
-  /** How many times the limit shrank: a permit remembers the count it was granted under. */
-  private decreases = 0;
+  /** How many 429s the controller reacted to: a permit remembers the count it was granted under. */
+  private reactions = 0;
+  /** Penalties in a row without a success between. */
+  private streak = 0;
+  /** After a penalty, one request goes first: a burst into a penalty another worker extended would extend it more. */
+  private probing = false;
+  private probeOut = false;
   private meanMs: number | undefined;
   private throttles = 0;
   private penaltyMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly clock: () => number;
+  private readonly random: () => number;
 
   constructor(options: ConcurrencyControllerOptions) {
     if (!Number.isInteger(options.cap) || options.cap < 1)
@@ -75,6 +87,7 @@ export class ConcurrencyController {
     this.cap = options.cap;
     this.limit = Math.min(options.cap, options.initial ?? 1);
     this.clock = options.clock ?? Date.now;
+    this.random = options.random ?? Math.random;
   }
 
   /** Lowers the cap (clients sharing the controller with different settings get the smallest). */
@@ -87,19 +100,20 @@ export class ConcurrencyController {
 
   /** Waits for a slot outside any penalty. Send at once after it resolves (no await in between). */
   async acquire(): Promise<Permit> {
-    await new Promise<void>((resolve) => {
+    const probe = await new Promise<boolean>((resolve) => {
       this.queue.push(resolve);
       this.pump();
     });
     const sentAt = this.clock();
-    const decreasesAtSend = this.decreases;
+    const reactionsAtSend = this.reactions;
     let finished = false;
     return {
       done: (answer) => {
         if (finished) return;
         finished = true;
         this.active -= 1;
-        this.learn(answer, sentAt, decreasesAtSend);
+        if (probe) this.probeOut = false;
+        this.learn(answer, sentAt, reactionsAtSend);
         this.pump();
       },
     };
@@ -118,7 +132,7 @@ export class ConcurrencyController {
     };
   }
 
-  private learn(answer: Answer, sentAt: number, decreasesAtSend: number): void {
+  private learn(answer: Answer, sentAt: number, reactionsAtSend: number): void {
     const now = this.clock();
     if (answer.kind !== 'failed' && answer.hint !== undefined && !this.hinted) {
       this.hinted = true;
@@ -126,15 +140,30 @@ export class ConcurrencyController {
     }
     if (answer.kind === 'throttled') {
       this.throttles += 1;
-      const next = limitAfterThrottle(this.limit, decreasesAtSend < this.decreases);
-      if (next !== this.limit) this.decreases += 1;
-      this.limit = next;
-      const until = pausedUntilAfterThrottle(this.pausedUntil, now, answer.retryAfterMs);
+      // A request sent before the last reaction was already out: its 429 is the same penalty, already acted on.
+      const known = reactionsAtSend < this.reactions;
+      this.limit = limitAfterThrottle(this.limit, known);
+      if (!known) {
+        this.reactions += 1;
+        this.streak += 1;
+      }
+      const hold = holdMs(answer.retryAfterMs, known ? 1 : this.streak, this.random());
+      const until = pausedUntilAfterThrottle(this.pausedUntil, now, hold);
+      this.probing = true;
       this.penaltyMs += addedPenaltyMs(this.pausedUntil, until, now);
       this.pausedUntil = until;
     } else if (answer.kind === 'answered') {
       this.meanMs = meanDuration(this.meanMs, now - sentAt);
-      this.limit = limitAfterSuccess(this.limit, this.cap, budgetLow(answer, this.limit, this.meanMs));
+      const budget = budgetCeiling(answer, this.meanMs);
+      if (reactionsAtSend === this.reactions) {
+        // Sent after the last penalty began and answered: the service takes requests again.
+        this.streak = 0;
+        this.probing = false;
+        this.limit = limitAfterSuccess(this.limit, this.cap, budget);
+      } else {
+        // Sent before it: says nothing about the pace since, but its budget figures are news.
+        this.limit = Math.min(this.limit, Math.max(1, budget));
+      }
     }
   }
 
@@ -150,9 +179,10 @@ export class ConcurrencyController {
       }
       return;
     }
-    while (this.queue.length > 0 && this.active < slots(this.limit)) {
+    while (this.queue.length > 0 && this.active < slots(this.limit) && !this.probeOut) {
       this.active += 1;
-      (this.queue.shift() as () => void)();
+      if (this.probing) this.probeOut = true;
+      (this.queue.shift() as (probe: boolean) => void)(this.probing);
     }
   }
 }

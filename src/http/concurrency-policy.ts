@@ -17,12 +17,12 @@ export function startingLimit(cap: number, hint: number | undefined): number {
 }
 
 /**
- * After an answer that was not throttled: grow by about one request per round trip (1 / limit per answer), unless
- * the service says its budget is nearly spent, where more requests would only bring the next 429 sooner.
+ * After an answer that was not throttled: grow by about one request per round trip (1 / limit per answer), but never
+ * past what the budget the service reports left allows (`budget`, from {@link budgetCeiling}): more requests would
+ * only bring the next 429 sooner, and every one in flight when it comes arrives during the penalty and extends it.
  */
-export function limitAfterSuccess(limit: number, cap: number, budgetLow: boolean): number {
-  if (budgetLow) return Math.min(limit, cap);
-  return Math.min(cap, limit + 1 / Math.max(limit, 1));
+export function limitAfterSuccess(limit: number, cap: number, budget = Infinity): number {
+  return Math.min(cap, limit + 1 / Math.max(limit, 1), Math.max(1, budget));
 }
 
 /**
@@ -48,19 +48,35 @@ export interface BudgetSignal {
 }
 
 /**
- * Whether the budget left would not cover one more round of the requests allowed now: fewer requests left than the
- * limit, or less server time left than the limit's requests take (the mean observed duration stands for a request's
- * server time, which the client cannot see apart from the network's share).
+ * The requests the budget left would pay for: the requests left in the window, and the server time left divided by
+ * a request's (the mean observed duration stands for it: the client cannot tell server time from the network's
+ * share). Infinity when the service says nothing.
  */
-export function budgetLow(budget: BudgetSignal, limit: number, meanDurationMs: number): boolean {
-  const round = slots(limit) + 1;
-  if (budget.requestsRemaining !== undefined && budget.requestsRemaining < round) return true;
-  return budget.timeRemainingMs !== undefined && budget.timeRemainingMs < round * meanDurationMs;
+export function budgetCeiling(budget: BudgetSignal, meanDurationMs: number): number {
+  const byRequests = budget.requestsRemaining ?? Infinity;
+  const byTime = budget.timeRemainingMs === undefined ? Infinity : budget.timeRemainingMs / Math.max(meanDurationMs, 1);
+  return Math.min(byRequests, byTime);
 }
 
 /** The running mean of request durations, the newest weighted by {@link DURATION_WEIGHT}. */
 export function meanDuration(mean: number | undefined, durationMs: number): number {
   return mean === undefined ? durationMs : mean + DURATION_WEIGHT * (durationMs - mean);
+}
+
+/** The longest random wait added to a `Retry-After` after repeated penalties. */
+export const MAX_PENALTY_JITTER_MS = 32_000;
+
+/**
+ * How long to hold after a 429 whose `Retry-After` is `retryAfterMs`, the `streak`-th penalty in a row without a
+ * success between. The first is held exactly as told. Later ones add a random wait that doubles each time: several
+ * workers of one application user each learn of a penalty only from their own 429, and every request the service
+ * receives during a penalty extends it, so workers that all resume when told would re-arm it for each other forever.
+ * `random` is in [0, 1).
+ */
+export function holdMs(retryAfterMs: number, streak: number, random: number): number {
+  const wait = Math.max(retryAfterMs, 0);
+  if (streak <= 1) return wait;
+  return wait + random * Math.min(MAX_PENALTY_JITTER_MS, 1000 * 2 ** (streak - 2));
 }
 
 /**

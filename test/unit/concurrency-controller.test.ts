@@ -46,9 +46,47 @@ describe('ConcurrencyController', () => {
       now += 1;
       jest.advanceTimersByTime(1);
       await settle();
-      // Shrunk once for the penalty (4 × 0.75 = 3), not once per 429: 3 slots, one still taken.
-      expect(permits).toHaveLength(6);
-      expect(controller.state()).toMatchObject({ inPenalty: false, inFlight: 3, penaltySeconds: 2 });
+      // One request goes first after a penalty.
+      expect(permits).toHaveLength(5);
+      expect(controller.state()).toMatchObject({ inPenalty: false, inFlight: 2, penaltySeconds: 2 });
+      permits[4]?.done({ kind: 'answered' });
+      await settle();
+      // Shrunk once for the penalty (4 × 0.75 = 3), not once per 429: 3 slots, one still taken by a request sent
+      // before the penalty.
+      expect(permits).toHaveLength(7);
+      expect(controller.state()).toMatchObject({ inFlight: 3, limit: 3 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('after a probe meets the penalty again, holds longer with a random wait more, and shrinks again', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+    try {
+      let now = 0;
+      const controller = new ConcurrencyController({ cap: 8, initial: 8, clock: () => now, random: () => 0.5 });
+      const permits: Permit[] = [];
+      for (let i = 0; i < 10; i++) void controller.acquire().then((p) => permits.push(p));
+      await settle();
+      permits[0]?.done({ kind: 'throttled', retryAfterMs: 1_000 });
+      // The rest, sent before the penalty, answer during it: they neither end the penalty nor the probing.
+      for (let i = 1; i < 8; i++) permits[i]?.done({ kind: 'answered' });
+      now = 1_000;
+      jest.advanceTimersByTime(1_000);
+      await settle();
+      expect(permits).toHaveLength(9);
+      // The probe meets a penalty another worker extended: held 1 s as told plus 0.5 × 1 s.
+      permits[8]?.done({ kind: 'throttled', retryAfterMs: 1_000 });
+      expect(controller.state()).toMatchObject({ limit: 4, throttles: 2 });
+      now = 2_499;
+      jest.advanceTimersByTime(1_499);
+      await settle();
+      expect(permits).toHaveLength(9);
+      now = 2_500;
+      jest.advanceTimersByTime(1);
+      await settle();
+      expect(permits).toHaveLength(10);
+      expect(controller.state().penaltySeconds).toBe(2.5);
     } finally {
       jest.useRealTimers();
     }

@@ -1,7 +1,9 @@
 import {
   addedPenaltyMs,
-  budgetLow,
+  budgetCeiling,
   DECREASE_FACTOR,
+  holdMs,
+  MAX_PENALTY_JITTER_MS,
   limitAfterSuccess,
   limitAfterThrottle,
   meanDuration,
@@ -25,16 +27,18 @@ describe('concurrency policy (AIMD)', () => {
   });
 
   it.each([
-    // limit, cap, budget low, expected
-    [1, 52, false, 2],
-    [4, 52, false, 4.25],
-    [10, 52, false, 10.1],
-    [52, 52, false, 52],
-    [51.99, 52, false, 52],
-    [4, 52, true, 4],
-    [9, 8, true, 8],
-  ])('after an answer at %p (cap %p, budget low %p) the limit is %p', (limit, cap, low, expected) => {
-    expect(limitAfterSuccess(limit, cap, low)).toBeCloseTo(expected, 10);
+    // limit, cap, budget ceiling, expected
+    [1, 52, Infinity, 2],
+    [4, 52, Infinity, 4.25],
+    [10, 52, Infinity, 10.1],
+    [52, 52, Infinity, 52],
+    [51.99, 52, Infinity, 52],
+    [4, 52, 4, 4],
+    [4, 52, 2.5, 2.5],
+    [4, 52, 0, 1],
+    [9, 8, Infinity, 8],
+  ])('after an answer at %p (cap %p, budget for %p) the limit is %p', (limit, cap, budget, expected) => {
+    expect(limitAfterSuccess(limit, cap, budget)).toBeCloseTo(expected, 10);
   });
 
   it.each([
@@ -59,17 +63,16 @@ describe('concurrency policy (AIMD)', () => {
   });
 
   it.each([
-    // budget, limit, mean duration, low?
-    [{}, 4, 100, false],
-    [{ requestsRemaining: 100 }, 4, 100, false],
-    [{ requestsRemaining: 5 }, 4, 100, false],
-    [{ requestsRemaining: 4 }, 4, 100, true],
-    [{ timeRemainingMs: 500 }, 4, 100, false],
-    [{ timeRemainingMs: 499 }, 4, 100, true],
-    [{ timeRemainingMs: 0, requestsRemaining: 6000 }, 1, 10, true],
-    [{ timeRemainingMs: 1_200_000, requestsRemaining: 6000 }, 52, 10_000, false],
-  ])('budget %j at limit %p and %p ms per request: low = %p', (budget, limit, mean, expected) => {
-    expect(budgetLow(budget, limit, mean)).toBe(expected);
+    // budget, mean duration, requests it pays for
+    [{}, 100, Infinity],
+    [{ requestsRemaining: 100 }, 100, 100],
+    [{ timeRemainingMs: 500 }, 100, 5],
+    [{ timeRemainingMs: 500, requestsRemaining: 3 }, 100, 3],
+    [{ timeRemainingMs: 0, requestsRemaining: 6000 }, 10, 0],
+    [{ timeRemainingMs: 1_200_000, requestsRemaining: 6000 }, 10_000, 120],
+    [{ timeRemainingMs: 50 }, 0, 50],
+  ])('budget %j at %p ms per request pays for %p requests', (budget, mean, expected) => {
+    expect(budgetCeiling(budget, mean)).toBe(expected);
   });
 
   it.each([
@@ -99,5 +102,19 @@ describe('concurrency policy (AIMD)', () => {
     [500, 3000, 1000, 2000],
   ])('a pause until %p extended to %p at %p adds %p ms of penalty', (previous, next, now, expected) => {
     expect(addedPenaltyMs(previous, next, now)).toBe(expected);
+  });
+
+  it.each([
+    // Retry-After, streak, random, hold
+    [2000, 1, 0.99, 2000],
+    [2000, 0, 0.5, 2000],
+    [2000, 2, 0, 2000],
+    [2000, 2, 0.5, 2500],
+    [2000, 3, 0.5, 3000],
+    [2000, 4, 0.25, 3000],
+    [2000, 30, 0.5, 2000 + MAX_PENALTY_JITTER_MS / 2],
+    [-10, 1, 0.5, 0],
+  ])('Retry-After %p ms, penalty %p in a row, random %p: held %p ms', (retryAfter, streak, random, expected) => {
+    expect(holdMs(retryAfter, streak, random)).toBe(expected);
   });
 });
