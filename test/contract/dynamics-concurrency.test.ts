@@ -1,6 +1,6 @@
 import { ConcurrencyController, type DynamicsClient } from '../../src/connectors/dynamics';
-import { type RequestRecord } from '../../src/sandbox/dynamics';
 import { type DynamicsFixture, startDynamicsFixture } from '../harness/dynamics-fixture';
+import { peakInFlight, sentDuringPenalty } from '../harness/penalty';
 
 /**
  * The D365 concurrency controller against the simulator with its cost model on and service protection scaled down
@@ -8,22 +8,6 @@ import { type DynamicsFixture, startDynamicsFixture } from '../harness/dynamics-
  * controllers of their own sharing one application user, as worker processes do), finishes the work after it, and
  * never has more than 52 requests in flight.
  */
-
-/** A request the client sent before it read the 429 may reach the server just after the answer left. */
-const GRACE_MS = 50;
-
-/** Requests that reached the simulator while the client that sent them had been told to wait. */
-function sentDuringPenalty(records: RequestRecord[]): RequestRecord[] {
-  const penalties = records.filter((r) => r.status === 429 && r.retryAfterSeconds !== undefined);
-  return records.filter((request) =>
-    penalties.some(
-      (p) =>
-        p.tokenSerial === request.tokenSerial &&
-        (request.arrivedAt ?? 0) > (p.answeredAt ?? 0) + GRACE_MS &&
-        (request.arrivedAt ?? 0) < (p.answeredAt ?? 0) + (p.retryAfterSeconds ?? 0) * 1000
-    )
-  );
-}
 
 /** PATCHes every contact in `$batch` requests of 5, all at once: the controller decides the pace. */
 async function patchAll(client: DynamicsClient, ids: string[], round: number): Promise<void> {
@@ -133,5 +117,6 @@ describe('D365 concurrency controller at the concurrency limit', () => {
     expect(peak).toBeGreaterThan(40);
     expect(peak).toBeLessThanOrEqual(52);
     expect(client.concurrency.cap).toBe(52);
+    expect(peakInFlight(fx.sim.requests.slice(mark))).toBeLessThanOrEqual(52);
   }, 60_000);
 });
