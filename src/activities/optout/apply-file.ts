@@ -3,17 +3,20 @@ import { CAMPAIGN_OPT_OUT_ATTRIBUTES } from '../../config/schema';
 import { parseAcsDate, type ResourceClient } from '../../connectors/campaign';
 import { type DynamicsClient, type Row } from '../../connectors/dynamics';
 import { type Logger } from '../../logging/logger';
+import { forEachBounded } from '../bounded';
 import { campaignApiField } from '../../sync/optout';
 import { type AuditRow, OptOutAudit } from './audit-report';
-import {
-  type ApplyOptOutFileInput,
-  type ApplyOptOutFileResult,
-  type OptOutCounts,
-  ZERO_OPT_OUT_COUNTS,
-} from './contracts';
+import { type ApplyOptOutFileInput, type ApplyOptOutFileResult } from './contracts';
 import { checkFileName } from './optout-files';
 import { type ChangeLine, type FileChunk } from './read-file-chunk';
-import { campaignSide, d365Side, lookupProfile, reconcileRecord, type ReconcileScope } from './reconcile';
+import {
+  campaignSide,
+  d365Side,
+  lookupProfile,
+  reconcileRecord,
+  reconcileScope,
+  type ReconcileScope,
+} from './reconcile';
 import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutPair, type OptOutSettings } from './settings';
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
 
@@ -30,6 +33,8 @@ export interface ApplyFileContext {
   dynamics: DynamicsClient;
   profiles: ResourceClient;
   readChunk(path: string, fromLine: number, maxLines: number): Promise<FileChunk>;
+  /** Profiles handled at once (`campaign.maxConcurrentRequests`). */
+  concurrency: number;
   logger: Logger;
   progress?: (progress: { file: string; line: number }) => void;
   signal?: AbortSignal;
@@ -41,8 +46,8 @@ export interface ApplyFileContext {
  * (the profile's value and `*LastModified` as Campaign holds them now, which are the line's unless the profile changed
  * again since), so a stale line never undoes a later change and a value this flow wrote itself is already equal on
  * both sides. All pairs of the record are decided together, as on the D365 side. A line whose contact or profile no
- * longer exists is counted as missing. Lines run in file order, one at a
- * time, so two changes of one profile apply in order.
+ * longer exists is counted as missing. The lines of one profile run in file order, one at a time, so two changes of
+ * it apply in order; different profiles run at once, and their D365 updates go in `$batch` requests.
  */
 export async function applyOptOutFile(
   context: ApplyFileContext,
@@ -54,20 +59,25 @@ export async function applyOptOutFile(
     Math.max(2, input.fromLine),
     LINES_PER_CHUNK
   );
-  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS, read: chunk.lines.length };
-  const scope: ReconcileScope = {
-    mode: context.settings.mode,
-    dynamics: context.dynamics,
-    profiles: context.profiles,
-    counts,
-    audit: [],
-  };
-  for (const line of chunk.lines) {
-    if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
-    await applyLine(context, scope, input.file, line);
-    context.progress?.({ file: input.file, line: line.number });
-  }
+  const scope = reconcileScope(context.settings.mode, context.dynamics, context.profiles);
+  scope.counts.read = chunk.lines.length;
+  let reached = 0;
+  // The lines of one profile run in file order, one after the other; different profiles run at once.
+  const work = forEachBounded(
+    [...linesByProfile(chunk.lines).values()],
+    { concurrency: context.concurrency, ...(context.signal ? { signal: context.signal } : {}) },
+    async (lines) => {
+      for (const line of lines) {
+        if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
+        await applyLine(context, scope, input.file, line);
+        reached = Math.max(reached, line.number);
+        context.progress?.({ file: input.file, line: reached });
+      }
+    }
+  );
+  await scope.updates.completeAfter(work);
   await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);
+  const { counts } = scope;
   context.logger.debug({ file: input.file, fromLine: input.fromLine, counts }, 'opt-out file chunk applied');
   return { ...(chunk.nextLine !== undefined ? { nextLine: chunk.nextLine } : {}), counts };
 }
@@ -94,6 +104,8 @@ async function applyLine(
   if (!parseAcsDate(changedAt))
     return note('rejected', `changedAt ${JSON.stringify(changedAt)} is not a date-time`, pair.attribute);
   if (!GUID.test(externalId)) return note('missing', 'externalId is not a D365 contact id; skipped', pair.attribute);
+  // An earlier line's update of this contact must be written before its row is read again.
+  await scope.updates.written(externalId);
   const contact = await readContact(context.dynamics, externalId, context.settings.pairs);
   if (!contact) return note('missing', 'no D365 contact has this id; skipped', pair.attribute);
   const lookup = await lookupProfile(context.profiles, externalId);
@@ -110,6 +122,16 @@ async function applyLine(
     campaign: campaignSide(profile, each),
   }));
   await reconcileRecord(scope, { contactId: externalId, pkey: profile.PKey }, states);
+}
+
+/** The chunk's lines by profile (externalId), each profile's in file order. */
+function linesByProfile(lines: readonly ChangeLine[]): Map<string, ChangeLine[]> {
+  const groups = new Map<string, ChangeLine[]>();
+  for (const line of lines) {
+    const key = line.fields.externalId.toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), line]);
+  }
+  return groups;
 }
 
 /** The contact's paired columns and `modifiedon`, or undefined when D365 has no such contact. */

@@ -129,6 +129,7 @@ export function createOptOutActivities(
           profiles: profiles(),
           readChunk: (path, fromLine, maxLines) =>
             readFileChunk(() => sftp.openReadStream(path), path, fromLine, maxLines),
+          concurrency: resources.config.campaign.maxConcurrentRequests,
           logger,
           ...(activity
             ? { progress: (progress) => activity.heartbeat(progress), signal: activity.cancellationSignal }

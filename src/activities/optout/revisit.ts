@@ -3,13 +3,8 @@ import { type Logger } from '../../logging/logger';
 import { forEachBounded } from '../bounded';
 import { KEYS_PER_QUERY } from '../ingress/redrive';
 import { OptOutAudit } from './audit-report';
-import {
-  type OptOutCounts,
-  type RevisitOptOutContactsInput,
-  type RevisitOptOutContactsResult,
-  ZERO_OPT_OUT_COUNTS,
-} from './contracts';
-import { type ReconcileScope } from './reconcile';
+import { type RevisitOptOutContactsInput, type RevisitOptOutContactsResult } from './contracts';
+import { reconcileScope } from './reconcile';
 import { contactColumns, type ContactContext, reconcileContactRow } from './reconcile-contact';
 import { CONTACT_ID, CONTACTS_SET } from './settings';
 
@@ -34,21 +29,16 @@ export async function revisitOptOutContacts(
   input: RevisitOptOutContactsInput
 ): Promise<RevisitOptOutContactsResult> {
   const ids = [...new Set(input.ids.filter((id) => GUID.test(id)).map((id) => id.toLowerCase()))];
-  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS };
-  const scope: ReconcileScope = {
-    mode: context.settings.mode,
-    dynamics: context.dynamics,
-    profiles: context.profiles,
-    counts,
-    audit: [],
-  };
+  const scope = reconcileScope(context.settings.mode, context.dynamics, context.profiles);
+  const { counts } = scope;
   const missing: string[] = [];
   for (let start = 0; start < ids.length; start += KEYS_PER_QUERY) {
     const rows = await readContacts(context, ids.slice(start, start + KEYS_PER_QUERY));
     counts.read += rows.length;
-    await forEachBounded(rows, context, async (row) => {
+    const work = forEachBounded(rows, context, async (row) => {
       if ((await reconcileContactRow(context, scope, row)) === 'missing') missing.push(String(row[CONTACT_ID]));
     });
+    await scope.updates.completeAfter(work);
     context.heartbeat?.(Math.min(ids.length, start + KEYS_PER_QUERY));
   }
   await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);
