@@ -64,11 +64,12 @@ export function meanDuration(mean: number | undefined, durationMs: number): numb
 }
 
 /** The longest random wait added to a `Retry-After` after repeated penalties. */
-export const MAX_PENALTY_JITTER_MS = 32_000;
+export const MAX_PENALTY_JITTER_MS = 4_000;
 
 /**
  * How long to hold after a 429 whose `Retry-After` is `retryAfterMs`, the `streak`-th penalty in a row without a
- * success between. The first is held exactly as told. Later ones add a random wait that doubles each time: several
+ * success between. The first is held exactly as told. Later ones add a random wait of up to 250 ms, doubling each
+ * time up to {@link MAX_PENALTY_JITTER_MS}: several
  * workers of one application user each learn of a penalty only from their own 429, and every request the service
  * receives during a penalty extends it, so workers that all resume when told would re-arm it for each other forever.
  * `random` is in [0, 1).
@@ -76,7 +77,7 @@ export const MAX_PENALTY_JITTER_MS = 32_000;
 export function holdMs(retryAfterMs: number, streak: number, random: number): number {
   const wait = Math.max(retryAfterMs, 0);
   if (streak <= 1) return wait;
-  return wait + random * Math.min(MAX_PENALTY_JITTER_MS, 1000 * 2 ** (streak - 2));
+  return wait + random * Math.min(MAX_PENALTY_JITTER_MS, 250 * 2 ** (streak - 2));
 }
 
 /**

@@ -75,18 +75,18 @@ describe('ConcurrencyController', () => {
       jest.advanceTimersByTime(1_000);
       await settle();
       expect(permits).toHaveLength(9);
-      // The probe meets a penalty another worker extended: held 1 s as told plus 0.5 × 1 s.
+      // The probe meets a penalty another worker extended: held 1 s as told plus 0.5 × 250 ms.
       permits[8]?.done({ kind: 'throttled', retryAfterMs: 1_000 });
       expect(controller.state()).toMatchObject({ limit: 4, throttles: 2 });
-      now = 2_499;
-      jest.advanceTimersByTime(1_499);
+      now = 2_124;
+      jest.advanceTimersByTime(1_124);
       await settle();
       expect(permits).toHaveLength(9);
-      now = 2_500;
+      now = 2_125;
       jest.advanceTimersByTime(1);
       await settle();
       expect(permits).toHaveLength(10);
-      expect(controller.state().penaltySeconds).toBe(2.5);
+      expect(controller.state().penaltySeconds).toBe(2.125);
     } finally {
       jest.useRealTimers();
     }

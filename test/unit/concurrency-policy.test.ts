@@ -109,9 +109,9 @@ describe('concurrency policy (AIMD)', () => {
     [2000, 1, 0.99, 2000],
     [2000, 0, 0.5, 2000],
     [2000, 2, 0, 2000],
-    [2000, 2, 0.5, 2500],
-    [2000, 3, 0.5, 3000],
-    [2000, 4, 0.25, 3000],
+    [2000, 2, 0.5, 2125],
+    [2000, 3, 0.5, 2250],
+    [2000, 4, 0.25, 2250],
     [2000, 30, 0.5, 2000 + MAX_PENALTY_JITTER_MS / 2],
     [-10, 1, 0.5, 0],
   ])('Retry-After %p ms, penalty %p in a row, random %p: held %p ms', (retryAfter, streak, random, expected) => {
