@@ -55,13 +55,16 @@ export interface ConcurrencyControllerOptions {
  * Adaptive concurrency for one account of a rate-limited service, shared by every client of that account in the
  * process: it starts from the parallelism the service recommends, grows by about one request per round trip,
  * shrinks on a 429 and then holds every request until `Retry-After` has passed (requests in flight finish; none is
- * sent; after penalties in a row, a growing random wait more, see {@link holdMs}), and keeps within the budget the
- * service reports left (Dataverse's `x-ms-ratelimit-*-remaining-*` headers), which steers it by server time. Waiters
+ * sent; after penalties in a row, a growing random wait more, see {@link holdMs}), and above the recommended
+ * parallelism keeps within the budget the service reports left (Dataverse's `x-ms-ratelimit-*-remaining-*` headers),
+ * which steers it by server time. Waiters
  * are served in arrival order.
  */
 export class ConcurrencyController {
   private cap: number;
   private limit: number;
+  /** The parallelism the service recommended first (`x-ms-dop-hint`), within the cap; 1 until it says. */
+  private recommended = 1;
   private hinted = false;
   private active = 0;
   /** Waiters; each is told whether it goes as the probe after a penalty. */
@@ -136,7 +139,8 @@ export class ConcurrencyController {
     const now = this.clock();
     if (answer.kind !== 'failed' && answer.hint !== undefined && !this.hinted) {
       this.hinted = true;
-      if (this.throttles === 0) this.limit = Math.max(this.limit, startingLimit(this.cap, answer.hint));
+      this.recommended = startingLimit(this.cap, answer.hint);
+      if (this.throttles === 0) this.limit = Math.max(this.limit, this.recommended);
     }
     if (answer.kind === 'throttled') {
       this.throttles += 1;
@@ -154,7 +158,7 @@ export class ConcurrencyController {
       this.pausedUntil = until;
     } else if (answer.kind === 'answered') {
       this.meanMs = meanDuration(this.meanMs, now - sentAt);
-      const budget = budgetCeiling(answer, this.meanMs);
+      const budget = budgetCeiling(answer, this.meanMs, this.recommended);
       if (reactionsAtSend === this.reactions) {
         // Sent after the last penalty began and answered: the service takes requests again.
         this.streak = 0;

@@ -50,12 +50,15 @@ export interface BudgetSignal {
 /**
  * The requests the budget left would pay for: the requests left in the window, and the server time left divided by
  * a request's (the mean observed duration stands for it: the client cannot tell server time from the network's
- * share). Infinity when the service says nothing.
+ * share); never below `recommended`, the parallelism the service recommends. The budget left in a sliding window says
+ * nothing of what frees up while a request runs: at the service's sustainable pace (which the recommendation is) the
+ * window stays full and the budget left near zero, so below it only a 429 may slow the controller down. Infinity
+ * when the service says nothing.
  */
-export function budgetCeiling(budget: BudgetSignal, meanDurationMs: number): number {
+export function budgetCeiling(budget: BudgetSignal, meanDurationMs: number, recommended = 1): number {
   const byRequests = budget.requestsRemaining ?? Infinity;
   const byTime = budget.timeRemainingMs === undefined ? Infinity : budget.timeRemainingMs / Math.max(meanDurationMs, 1);
-  return Math.min(byRequests, byTime);
+  return Math.max(recommended, Math.min(byRequests, byTime));
 }
 
 /** The running mean of request durations, the newest weighted by {@link DURATION_WEIGHT}. */

@@ -63,16 +63,18 @@ describe('concurrency policy (AIMD)', () => {
   });
 
   it.each([
-    // budget, mean duration, requests it pays for
-    [{}, 100, Infinity],
-    [{ requestsRemaining: 100 }, 100, 100],
-    [{ timeRemainingMs: 500 }, 100, 5],
-    [{ timeRemainingMs: 500, requestsRemaining: 3 }, 100, 3],
-    [{ timeRemainingMs: 0, requestsRemaining: 6000 }, 10, 0],
-    [{ timeRemainingMs: 1_200_000, requestsRemaining: 6000 }, 10_000, 120],
-    [{ timeRemainingMs: 50 }, 0, 50],
-  ])('budget %j at %p ms per request pays for %p requests', (budget, mean, expected) => {
-    expect(budgetCeiling(budget, mean)).toBe(expected);
+    // budget, mean duration, recommended, requests it pays for
+    [{}, 100, 1, Infinity],
+    [{ requestsRemaining: 100 }, 100, 1, 100],
+    [{ timeRemainingMs: 500 }, 100, 1, 5],
+    [{ timeRemainingMs: 500, requestsRemaining: 3 }, 100, 1, 3],
+    [{ timeRemainingMs: 0, requestsRemaining: 6000 }, 10, 1, 1],
+    [{ timeRemainingMs: 0, requestsRemaining: 6000 }, 10_000, 4, 4],
+    [{ timeRemainingMs: 20_000 }, 10_000, 4, 4],
+    [{ timeRemainingMs: 1_200_000, requestsRemaining: 6000 }, 10_000, 4, 120],
+    [{ timeRemainingMs: 50 }, 0, 1, 50],
+  ])('budget %j at %p ms per request, %p recommended, pays for %p requests', (budget, mean, recommended, expected) => {
+    expect(budgetCeiling(budget, mean, recommended)).toBe(expected);
   });
 
   it.each([
