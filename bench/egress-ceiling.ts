@@ -17,11 +17,12 @@ const BATCH_SIZE = 200;
 const COST = new DynamicsCost(PRODUCTION_LIKE_DYNAMICS_COST);
 
 /**
- * The least time the limits allow for a run's work, in seconds: the work's server time S (each admitted request's
- * `requestMs` plus `writeMs` per operation: a create and a completion per activity, and each follow-up task), its
- * admitted requests R, and a sliding window of W seconds that lets E ms of server time and L requests through; the
- * first window's budget can go at once, every later one takes W: max((S − E) / E × W, (R − L) / L × W,
- * (S + R × latency) / 52). 100 % of the ceiling = the run took that long.
+ * The least time the limits allow for a run's work at their sustained rate, in seconds (the rates
+ * `writeCeilingPerSecond` and docs/cost-model.md use): the work's server time S (each admitted request's `requestMs`
+ * plus `writeMs` per operation: a create and a completion per activity, and each follow-up task) and its admitted
+ * requests R, under E ms of server time and L requests per W seconds and 52 at once:
+ * max(S / E × W, R / L × W, (S + R × latency) / 52). 100 % of the ceiling = the run took that long. (A client that
+ * spent a whole window's budget in a burst at the start could beat it by up to W on a short run.)
  */
 function limitSeconds(run: EgressRun): { seconds: number; serverSeconds: number } {
   const { requestMs, writeMs, latencyMs } = COST.options;
@@ -29,8 +30,8 @@ function limitSeconds(run: EgressRun): { seconds: number; serverSeconds: number 
   const operations = 2 * run.activitiesInD365 + run.counts.tasks;
   const serverMs = admitted * requestMs + operations * writeMs;
   const W = LIMITS.windowSeconds;
-  const byExecution = Math.max(0, (serverMs - LIMITS.executionTimeMs) / LIMITS.executionTimeMs) * W;
-  const byRequests = Math.max(0, (admitted - LIMITS.requests) / LIMITS.requests) * W;
+  const byExecution = (serverMs / LIMITS.executionTimeMs) * W;
+  const byRequests = (admitted / LIMITS.requests) * W;
   const byConcurrency = (serverMs + admitted * latencyMs) / 1000 / LIMITS.concurrent;
   return { seconds: Math.max(byExecution, byRequests, byConcurrency), serverSeconds: serverMs / 1000 };
 }
