@@ -55,7 +55,7 @@ export interface ConcurrencyControllerOptions {
  * Adaptive concurrency for one account of a rate-limited service, shared by every client of that account in the
  * process: it starts from the parallelism the service recommends, grows by about one request per round trip,
  * shrinks on a 429 and then holds every request until `Retry-After` has passed (requests in flight finish; none is
- * sent; after penalties in a row, a growing random wait more, see {@link holdMs}), and above the recommended
+ * sent; after penalties in a row, a growing random wait more, see {@link holdMs}, and then one request first), and above the recommended
  * parallelism keeps within the budget the service reports left (Dataverse's `x-ms-ratelimit-*-remaining-*` headers),
  * which steers it by server time. Waiters
  * are served in arrival order.
@@ -74,7 +74,10 @@ export class ConcurrencyController {
   private reactions = 0;
   /** Penalties in a row without a success between. */
   private streak = 0;
-  /** After a penalty, one request goes first: a burst into a penalty another worker extended would extend it more. */
+  /**
+   * After penalties in a row, one request goes first: a burst into a penalty another worker extended would extend it
+   * more.
+   */
   private probing = false;
   private probeOut = false;
   private meanMs: number | undefined;
@@ -153,7 +156,9 @@ export class ConcurrencyController {
       }
       const hold = holdMs(answer.retryAfterMs, known ? 1 : this.streak, this.random());
       const until = pausedUntilAfterThrottle(this.pausedUntil, now, hold);
-      this.probing = true;
+      // Met again right after a penalty: someone else (another worker) may be extending it, so one request goes first.
+      // Not after a first penalty: a probe holds the other slots for a whole request, 10 s for a large `$batch`.
+      if (!known && this.streak >= 2) this.probing = true;
       this.penaltyMs += addedPenaltyMs(this.pausedUntil, until, now);
       this.pausedUntil = until;
     } else if (answer.kind === 'answered') {

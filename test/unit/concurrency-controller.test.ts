@@ -46,47 +46,49 @@ describe('ConcurrencyController', () => {
       now += 1;
       jest.advanceTimersByTime(1);
       await settle();
-      // One request goes first after a penalty.
-      expect(permits).toHaveLength(5);
-      expect(controller.state()).toMatchObject({ inPenalty: false, inFlight: 2, penaltySeconds: 2 });
-      permits[4]?.done({ kind: 'answered' });
-      await settle();
       // Shrunk once for the penalty (4 × 0.75 = 3), not once per 429: 3 slots, one still taken by a request sent
       // before the penalty.
-      expect(permits).toHaveLength(7);
-      expect(controller.state()).toMatchObject({ inFlight: 3, limit: 3 });
+      expect(permits).toHaveLength(6);
+      expect(controller.state()).toMatchObject({ inPenalty: false, inFlight: 3, limit: 3, penaltySeconds: 2 });
     } finally {
       jest.useRealTimers();
     }
   });
 
-  it('after a probe meets the penalty again, holds longer with a random wait more, and shrinks again', async () => {
+  it('after a second penalty in a row, holds longer with a random wait, then lets one request probe first', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
     try {
       let now = 0;
       const controller = new ConcurrencyController({ cap: 8, initial: 8, clock: () => now, random: () => 0.5 });
       const permits: Permit[] = [];
-      for (let i = 0; i < 10; i++) void controller.acquire().then((p) => permits.push(p));
+      const take = (): void => void controller.acquire().then((p) => permits.push(p));
+      for (let i = 0; i < 10; i++) take();
       await settle();
       permits[0]?.done({ kind: 'throttled', retryAfterMs: 1_000 });
-      // The rest, sent before the penalty, answer during it: they neither end the penalty nor the probing.
+      // The rest, sent before the penalty, answer during it: they neither end the penalty nor grow the limit.
       for (let i = 1; i < 8; i++) permits[i]?.done({ kind: 'answered' });
       now = 1_000;
       jest.advanceTimersByTime(1_000);
       await settle();
-      expect(permits).toHaveLength(9);
-      // The probe meets a penalty another worker extended: held 1 s as told plus 0.5 × 250 ms.
+      // After a first penalty, the limit (8 × 0.75 = 6) goes out at once.
+      expect(permits).toHaveLength(10);
+      // A request sent after it meets the penalty again (another worker extended it): 1 s as told plus 0.5 × 250 ms.
       permits[8]?.done({ kind: 'throttled', retryAfterMs: 1_000 });
+      permits[9]?.done({ kind: 'answered' });
       expect(controller.state()).toMatchObject({ limit: 4, throttles: 2 });
+      for (let i = 0; i < 3; i++) take();
       now = 2_124;
       jest.advanceTimersByTime(1_124);
       await settle();
-      expect(permits).toHaveLength(9);
+      expect(permits).toHaveLength(10);
       now = 2_125;
       jest.advanceTimersByTime(1);
       await settle();
-      expect(permits).toHaveLength(10);
+      expect(permits).toHaveLength(11);
       expect(controller.state().penaltySeconds).toBe(2.125);
+      permits[10]?.done({ kind: 'answered' });
+      await settle();
+      expect(permits).toHaveLength(13);
     } finally {
       jest.useRealTimers();
     }
