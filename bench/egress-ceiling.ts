@@ -42,7 +42,7 @@ function limitSeconds(run: EgressRun): { seconds: number; serverSeconds: number 
  * request in flight as the code before it did (`maxConcurrentRequests` 1, on a third of the events), and three
  * worker processes sharing the application user. Each is reported as a share of the least time the limits allow.
  */
-export async function egressCeilingBenchmark(results: Results, events: number): Promise<void> {
+export async function egressCeilingBenchmark(results: Results, events: number, baseline: boolean): Promise<void> {
   const perSecond = writeCeilingPerSecond(COST, LIMITS, { operationsPerRequest: BATCH_SIZE });
   results.note(
     `D365 cost: production-like (${JSON.stringify(PRODUCTION_LIKE_DYNAMICS_COST)}); limits ${LIMITS.requests} ` +
@@ -53,10 +53,14 @@ export async function egressCeilingBenchmark(results: Results, events: number): 
   );
   const runs: [string, { events: number; dynamicsConcurrency?: number; workers?: number }][] = [
     ['controller, 1 worker', { events }],
-    [
-      'one request in flight (before the controller)',
-      { events: Math.max(1000, Math.round(events / 3)), dynamicsConcurrency: 1 },
-    ],
+    ...(baseline
+      ? [
+          [
+            'one request in flight (before the controller)',
+            { events: Math.max(1000, Math.round(events / 3)), dynamicsConcurrency: 1 },
+          ] as [string, { events: number; dynamicsConcurrency: number }],
+        ]
+      : []),
     ['controller, 3 workers', { events, workers: 3 }],
   ];
   for (const [label, options] of runs) {
