@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type EgressCounts } from '../../src/activities/egress/contracts';
 import { stopProcess } from '../../src/sandbox/dev-server';
-import { type ServiceProtectionLimits } from '../../src/sandbox/dynamics';
+import { type DynamicsCostOptions, type RequestRecord, type ServiceProtectionLimits } from '../../src/sandbox/dynamics';
 import { type TableStore } from '../../src/sandbox/dynamics/table-store';
 import { ACTIVITY_TABLES } from '../../src/sync/egress';
 import { startFlows } from '../../src/temporal/start-flows';
@@ -25,6 +25,11 @@ export interface EgressRun {
   throttled: number;
   /** Seconds from the pass's start to D365's last answer. */
   busySeconds: number;
+  /**
+   * Requests that reached D365 while the worker that sent them had been told to wait (after a 429 it had read, 50 ms
+   * of grace for one already on its way, before its `Retry-After` passed); counted over the last 10,000 requests.
+   */
+  sentDuringPenalty: number;
   peakMiB: number;
   passHistory: HistorySize;
 }
@@ -38,6 +43,12 @@ export interface EgressRunOptions {
   eventsPerFile?: number;
   /** Added by the D365 simulator before each answer. @default 0 */
   latencyMs?: number;
+  /** The D365 simulator's cost model. @default the run's (`BENCH_COST`) */
+  cost?: DynamicsCostOptions;
+  /** `dynamics.maxConcurrentRequests`. @default the product default */
+  dynamicsConcurrency?: number;
+  /** Worker processes on the task queue. @default 1 */
+  workers?: number;
 }
 
 const EVENT_HEADER =
@@ -48,6 +59,18 @@ const CONTACTS = 10_000;
  * comparison would measure the limit; benchmark 3 measures that.
  */
 const UNREACHABLE_LIMITS: ServiceProtectionLimits = { requests: 1_000_000_000, executionTimeMs: 1_000_000_000_000 };
+
+function sentDuringPenalty(records: RequestRecord[]): number {
+  const penalties = records.filter((r) => r.status === 429 && r.retryAfterSeconds !== undefined);
+  return records.filter((request) =>
+    penalties.some(
+      (p) =>
+        p.tokenSerial === request.tokenSerial &&
+        (request.arrivedAt ?? 0) > (p.answeredAt ?? 0) + 50 &&
+        (request.arrivedAt ?? 0) < (p.answeredAt ?? 0) + (p.retryAfterSeconds ?? 0) * 1000
+    )
+  ).length;
+}
 
 /** Writes `events` email events (send, open, click, hard bounce) of seeded contacts as Campaign export files. */
 async function writeEventFiles(stack: BenchStack, events: number, perFile: number): Promise<void> {
@@ -90,19 +113,24 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
       seedContacts: CONTACTS,
       limits: options.limits ?? UNREACHABLE_LIMITS,
       faults: { latencyMs: options.latencyMs ?? 0 },
+      ...(options.cost ? { cost: options.cost } : {}),
     },
+    ...(options.dynamicsConcurrency ? { dynamicsConcurrency: options.dynamicsConcurrency } : {}),
     flows: { egress: { every: '1h', batchSize: options.batchSize } },
   });
   try {
     const temporal = stack.temporal as NonNullable<BenchStack['temporal']>;
     await writeEventFiles(stack, options.events, options.eventsPerFile ?? 20_000);
     const worker = await stack.startWorker();
+    const others = [];
+    for (let i = 1; i < (options.workers ?? 1); i++) others.push(await stack.startWorker());
     const sampler = new MemorySampler(worker.pid as number);
     const counted = (): { all: number; throttled: number } => ({
       all: Object.values(stack.dynamics.statusCounts).reduce((sum, n) => sum + n, 0),
       throttled: stack.dynamics.statusCounts[429] ?? 0,
     });
     const before = counted();
+    const firstRecord = stack.dynamics.requests.length;
     let lastAnswerAt = Date.now();
     let lastCount = before.all;
     const started = Date.now();
@@ -130,7 +158,7 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
     );
     const passHistory = await historySize(temporal.client, 'egress:pass:1');
     await manager.terminate('benchmark done');
-    await stopProcess(worker, 10_000);
+    await Promise.all([worker, ...others].map((child) => stopProcess(child, 10_000)));
     return {
       events: options.events,
       batchSize: options.batchSize,
@@ -140,6 +168,7 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
       requests: after.all - before.all,
       throttled: after.throttled - before.throttled,
       busySeconds: (lastAnswerAt - started) / 1000,
+      sentDuringPenalty: sentDuringPenalty(stack.dynamics.requests.slice(Math.max(0, firstRecord - 10_000))),
       peakMiB: memory.peakMiB,
       passHistory,
     };

@@ -33,6 +33,8 @@ export interface BenchStackOptions {
   campaign?: CampaignSimulatorOptions;
   /** The Campaign client's `maxConcurrentRequests`. @default the product default */
   campaignConcurrency?: number;
+  /** The D365 client's `maxConcurrentRequests` (1: one request in flight, the code before the controller). */
+  dynamicsConcurrency?: number;
   /** The flows; connection settings are filled in. */
   flows: Pick<ConfigInput, 'ingress' | 'egress' | 'optOut'>;
   /** Start the Temporal dev server (the baseline runs without it). @default true */
@@ -106,6 +108,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         clientId: dynamics.clientId,
         clientSecretEnv: SECRET_ENV.d365,
         caFile,
+        ...(options.dynamicsConcurrency ? { maxConcurrentRequests: options.dynamicsConcurrency } : {}),
       },
       campaign: {
         organization: campaign.organization,

@@ -6,13 +6,13 @@ export interface DynamicsLoad {
   inFlight: number;
   /** 429 (service protection) answers so far. */
   throttled: number;
-  /** Milliseconds D365 asked the worker to wait (`Retry-After`) in all. */
+  /** Milliseconds during which the application user's requests were held by a `Retry-After` penalty. */
   penaltyMs: number;
 }
 
-/** The one place the metrics read D365's load from: the client's limiter and 429 handling. */
+/** The one place the metrics read D365's load from: the application user's concurrency controller. */
 export function dynamicsLoad(client: DynamicsClient | undefined): DynamicsLoad {
   if (!client) return { inFlight: 0, throttled: 0, penaltyMs: 0 };
-  const { answers, waitMs } = client.throttled;
-  return { inFlight: client.inFlight, throttled: answers, penaltyMs: waitMs };
+  const { inFlight, throttles, penaltySeconds } = client.concurrency;
+  return { inFlight, throttled: throttles, penaltyMs: Math.round(penaltySeconds * 1000) };
 }

@@ -1,4 +1,4 @@
-import { DynamicsApiError, DynamicsNetworkError } from '../../src/connectors/dynamics';
+import { ConcurrencyController, DynamicsApiError, DynamicsNetworkError } from '../../src/connectors/dynamics';
 import { collect, type DynamicsFixture, startDynamicsFixture } from '../harness/dynamics-fixture';
 
 function statuses(fx: DynamicsFixture, from: number): number[] {
@@ -36,8 +36,8 @@ describe('Dynamics client under throttling and faults', () => {
     // Two answers each said "wait 1 s": the client cannot have finished sooner.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
     // What the worker's metrics read: the 429 answers and the wait they asked for.
-    expect(client.throttled).toEqual({ answers: 2, waitMs: 2000 });
-    expect(client.inFlight).toBe(0);
+    expect(client.concurrency).toEqual(expect.objectContaining({ throttles: 2, inFlight: 0, inPenalty: false }));
+    expect(client.concurrency.penaltySeconds).toBeGreaterThanOrEqual(1.9);
   });
 
   it('fails with the 429 and its code once the throttle budget is used up', async () => {
@@ -90,7 +90,7 @@ describe('Dynamics client under throttling and faults', () => {
   });
 
   it('keeps in-flight requests under the limit, so the concurrency limit is never hit', async () => {
-    const client = fx.client({ limits: { maxConcurrentRequests: 3 } });
+    const client = fx.client({ controller: new ConcurrencyController({ cap: 3 }) });
     fx.sim.faults.latencyMs = 40;
     const mark = fx.sim.requests.length;
     let peak = 0;
@@ -130,7 +130,9 @@ describe('Simulator service protection limits', () => {
   it('refuses concurrency beyond the limit at once with 0x80072326', async () => {
     fx.sim.faults.latencyMs = 200;
     try {
-      const client = fx.client({ limits: { maxConcurrentRequests: 6, maxThrottleWaitMs: 0 } });
+      // A controller that lets out more than the simulator's limit (2) from the start.
+      const controller = new ConcurrencyController({ cap: 6, initial: 6 });
+      const client = fx.client({ limits: { maxThrottleWaitMs: 0 }, controller });
       const results = await Promise.allSettled(Array.from({ length: 4 }, () => client.count('contacts')));
       const refused = results
         .filter((r): r is PromiseRejectedResult => r.status === 'rejected')

@@ -222,4 +222,21 @@ describe('preflight', () => {
       { path: 'optOut.pairs', message: expect.stringContaining('needs at least one pair') as string },
     ]);
   });
+
+  it('writes the D365 side of many profiles in $batch requests, not one request per contact', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) ids.push(await s.createPair({ email: false }, { email: true }));
+    const name = await putFile(
+      HEADER + ids.map((id, i) => `b${i},${id},blackListEmail,true,2026-01-01 00:00:00.000Z\n`).join('')
+    );
+    const mark = s.dynamicsSim.requests.length;
+
+    const result = await bidirectional.applyOptOutFile({ file: name, fromLine: 2, reportId: 'batched-1' });
+
+    expect(result.counts).toMatchObject({ read: 120, applied: 120, rejected: 0 });
+    const writes = s.dynamicsSim.requests.slice(mark).filter((r) => r.method !== 'GET');
+    expect(writes.filter((r) => r.method === 'PATCH')).toEqual([]);
+    expect(writes.filter((r) => r.url.endsWith('/$batch')).length).toBeGreaterThanOrEqual(2);
+    for (const id of ids) expect((await s.d365(id)).donotemail).toBe(true);
+  }, 60_000);
 });

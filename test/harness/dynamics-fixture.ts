@@ -1,4 +1,9 @@
-import { DynamicsClient, type DynamicsClientOptions, type DynamicsLimits } from '../../src/connectors/dynamics';
+import {
+  type ConcurrencyController,
+  DynamicsClient,
+  type DynamicsClientOptions,
+  type DynamicsLimits,
+} from '../../src/connectors/dynamics';
 import { createLogger } from '../../src/logging/logger';
 import {
   type DynamicsSimulator,
@@ -9,7 +14,12 @@ import {
 /** A TLS simulator plus a factory of clients that authenticate through MSAL against it. */
 export interface DynamicsFixture {
   sim: DynamicsSimulator;
-  client(overrides?: { limits?: DynamicsLimits; clientSecret?: string }): DynamicsClient;
+  /** `controller`: one of the client's own (another worker process), instead of the process's shared one. */
+  client(overrides?: {
+    limits?: DynamicsLimits;
+    clientSecret?: string;
+    controller?: ConcurrencyController;
+  }): DynamicsClient;
   close(): Promise<void>;
 }
 
@@ -36,6 +46,7 @@ export async function startDynamicsFixture(options: DynamicsSimulatorOptions = {
         caCertificates: sim.caCertificate,
         limits: { ...FAST_LIMITS, ...overrides.limits },
         logger,
+        ...(overrides.controller ? { controller: overrides.controller } : {}),
       };
       const client = new DynamicsClient(clientOptions);
       clients.push(client);

@@ -21,7 +21,6 @@ import {
 } from './contracts';
 import { exportFileText, fileTrouble, type FileTrouble, PROCESSED_FOLDER, readFailure } from '../export-files';
 import { type EgressReject, EgressRejectsReport } from './rejects-report';
-import { PARALLEL_BATCHES } from './run-operations';
 import { systemicFailure } from './systemic';
 import { type EventWriteSettings, type LinedEvent, writeEvents } from './write-events';
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
@@ -38,10 +37,11 @@ export const EGRESS_INVALID_INPUT = 'EgressInvalidInput';
  */
 export const RECORDS_PER_CALL = 10_000;
 /**
- * Groups of events (each up to `batchSize` × {@link PARALLEL_BATCHES}) being written at once. One, for the reason
- * {@link PARALLEL_BATCHES} is one; with two, the next group was read and sent while D365 worked on the one before.
+ * Groups of events being written at once. Each group holds as many `$batch` requests as the D365 concurrency
+ * controller lets out now, and goes through its steps (create, then complete and follow-up tasks) together; with two,
+ * the next group's requests fill the slots the one before leaves free between its steps.
  */
-const GROUPS_IN_FLIGHT = 1;
+const GROUPS_IN_FLIGHT = 2;
 /** Heartbeat after this many records (the SDK throttles heartbeats further). */
 const HEARTBEAT_EVERY_RECORDS = 100;
 /** Heartbeat at least this often, also while D365 makes a batch wait (429 `Retry-After`). */
@@ -167,7 +167,7 @@ export async function applyEventFile(
           counts.skipped += 1;
         } else {
           pending.push({ line: record.line, event: parsed.event });
-          if (pending.length >= context.write.batchSize * PARALLEL_BATCHES) await flush();
+          if (pending.length >= context.write.batchSize * context.dynamics.concurrency.limit) await flush();
         }
         if (counts.read % HEARTBEAT_EVERY_RECORDS === 0) beat();
       }

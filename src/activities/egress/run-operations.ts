@@ -7,21 +7,15 @@ import { SystemicWriteError } from './systemic';
 export type OperationOutcome =
   { ok: true; body?: unknown } | { ok: false; status: number; code: string; message: string };
 
-/**
- * `$batch` requests in flight at once. One: with four, 200,000 events went faster without throttling, but under
- * Dataverse's service protection the flow stalled (every request received during a `Retry-After` penalty extends it,
- * and concurrent requests kept re-arming it; benchmark 3 in BENCHMARKS.md).
- */
-export const PARALLEL_BATCHES = 1;
-
 /** Tries of one operation on its own after its batch could not run it. */
 const SINGLE_TRIES = 4;
 /** First wait before a single retry; doubles per try. */
 const SINGLE_RETRY_DELAY_MS = 250;
 
 /**
- * Runs independent operations in `$batch` requests of `batchSize` (continue-on-error), {@link PARALLEL_BATCHES} at a
- * time. An operation the batch did not run, or that met a 429 or 5xx, is retried on its own; one that still meets a
+ * Runs independent operations in `$batch` requests of `batchSize` (continue-on-error), all sent at once: the D365
+ * client's concurrency controller decides how many are in flight (one per application user and process, holding
+ * every request during a `Retry-After` penalty, so concurrent batches no longer re-arm it). An operation the batch did not run, or that met a 429 or 5xx, is retried on its own; one that still meets a
  * 429 or 5xx fails the call with a {@link SystemicWriteError}, and so does an answer no record can fix (a table,
  * column or key missing, 401, 403): every operation here is idempotent, the caller redoes them after the fix. Any
  * other answer is the operation's own and final. Outcomes come back in the order of the operations.
@@ -33,7 +27,7 @@ export async function runOperations(
 ): Promise<OperationOutcome[]> {
   const outcomes: OperationOutcome[] = new Array<OperationOutcome>(operations.length);
   const starts = Array.from({ length: Math.ceil(operations.length / batchSize) }, (_, i) => i * batchSize);
-  await forEachBounded(starts, { concurrency: PARALLEL_BATCHES }, async (start) => {
+  await forEachBounded(starts, { concurrency: starts.length }, async (start) => {
     const slice = operations.slice(start, start + batchSize);
     const results = await dynamics.executeBatch(slice, { continueOnError: true });
     for (const [index, operation] of slice.entries()) {

@@ -3,18 +3,21 @@ import { CAMPAIGN_OPT_OUT_ATTRIBUTES } from '../../config/schema';
 import { parseAcsDate, type ResourceClient } from '../../connectors/campaign';
 import { type DynamicsClient, readRowsById, type Row } from '../../connectors/dynamics';
 import { type Logger } from '../../logging/logger';
+import { forEachBounded } from '../bounded';
 import { campaignApiField } from '../../sync/optout';
 import { type AuditRow, OptOutAudit } from './audit-report';
-import {
-  type ApplyOptOutFileInput,
-  type ApplyOptOutFileResult,
-  type OptOutCounts,
-  ZERO_OPT_OUT_COUNTS,
-} from './contracts';
+import { type ApplyOptOutFileInput, type ApplyOptOutFileResult, ZERO_OPT_OUT_COUNTS } from './contracts';
 import { checkFileName } from './optout-files';
 import { type ChangeLine, type FileChunk } from './read-file-chunk';
 import { type FileTrouble, type FileVersion } from '../export-files';
-import { campaignSide, d365Side, lookupProfile, reconcileRecord, type ReconcileScope } from './reconcile';
+import {
+  campaignSide,
+  d365Side,
+  lookupProfile,
+  reconcileRecord,
+  reconcileScope,
+  type ReconcileScope,
+} from './reconcile';
 import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutSettings } from './settings';
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
 
@@ -33,6 +36,8 @@ export interface ApplyFileContext {
   readChunk(path: string, fromLine: number, maxLines: number, modifiedAt?: number): Promise<FileChunk>;
   /** Whether the file is still the version listed (see {@link fileTrouble}). */
   check(file: string, version?: FileVersion): Promise<{ trouble?: FileTrouble; version?: FileVersion }>;
+  /** Profiles handled at once (`campaign.maxConcurrentRequests`). */
+  concurrency: number;
   logger: Logger;
   progress?: (progress: { file: string; line: number }) => void;
   signal?: AbortSignal;
@@ -44,8 +49,8 @@ export interface ApplyFileContext {
  * (the profile's value and `*LastModified` as Campaign holds them now, which are the line's unless the profile changed
  * again since), so a stale line never undoes a later change and a value this flow wrote itself is already equal on
  * both sides. All pairs of the record are decided together, as on the D365 side. A line whose contact or profile no
- * longer exists is counted as missing. Lines run in file order, one at a
- * time, so two changes of one profile apply in order.
+ * longer exists is counted as missing. The lines of one profile run in file order, one at a time, so two changes of
+ * it apply in order; different profiles run at once, and their D365 updates go in `$batch` requests.
  */
 export async function applyOptOutFile(
   context: ApplyFileContext,
@@ -60,27 +65,32 @@ export async function applyOptOutFile(
     LINES_PER_CHUNK,
     checked.version?.modifiedAt
   );
-  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS, read: chunk.lines.length };
-  const scope: ReconcileScope = {
-    mode: context.settings.mode,
-    dynamics: context.dynamics,
-    profiles: context.profiles,
-    counts,
-    audit: [],
-  };
+  const scope = reconcileScope(context.settings.mode, context.dynamics, context.profiles);
+  scope.counts.read = chunk.lines.length;
   const contacts = await prefetchContacts(context, chunk.lines);
-  for (const line of chunk.lines) {
-    if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
-    await applyLine(context, scope, input.file, line, contacts);
-    context.progress?.({ file: input.file, line: line.number });
-  }
+  let reached = 0;
+  // The lines of one profile run in file order, one after the other; different profiles run at once.
+  const work = forEachBounded(
+    [...linesByProfile(chunk.lines).values()],
+    { concurrency: context.concurrency, ...(context.signal ? { signal: context.signal } : {}) },
+    async (lines) => {
+      for (const line of lines) {
+        if (context.signal?.aborted) throw context.signal.reason ?? new Error('the activity was cancelled');
+        await applyLine(context, scope, input.file, line, contacts);
+        reached = Math.max(reached, line.number);
+        context.progress?.({ file: input.file, line: reached });
+      }
+    }
+  );
+  await scope.updates.completeAfter(work);
   const { unreadable } = chunk;
   if (unreadable) {
-    counts.rejected += 1;
+    scope.counts.rejected += 1;
     const reason = `${input.file} line ${unreadable.line}: ${unreadable.reason}; the file is set aside in rejected/`;
     scope.audit.push(auditNote('', '', reason));
   }
   await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);
+  const { counts } = scope;
   context.logger.debug({ file: input.file, fromLine: input.fromLine, counts }, 'opt-out file chunk applied');
   if (unreadable) return { counts, trouble: { kind: 'unreadable', ...unreadable } };
   return { ...(chunk.nextLine !== undefined ? { nextLine: chunk.nextLine } : {}), counts };
@@ -110,6 +120,8 @@ async function applyLine(
   if (booleanOf(value) === undefined) return note('rejected', 'value is not true, false, 1 or 0', key, pair.attribute);
   if (!parseAcsDate(changedAt)) return note('rejected', 'changedAt is not a date-time', key, pair.attribute);
   if (!key) return note('missing', 'externalId is not a D365 contact id; skipped', '', pair.attribute);
+  // An earlier line's update of this contact must be written before its row is read again.
+  await scope.updates.written(externalId);
   const contact = await contacts.take(externalId);
   if (!contact) return note('missing', 'no D365 contact has this id; skipped', key, pair.attribute);
   const lookup = await lookupProfile(context.profiles, externalId);
@@ -126,6 +138,16 @@ async function applyLine(
     campaign: campaignSide(profile, each),
   }));
   await reconcileRecord(scope, { contactId: externalId, pkey: profile.PKey }, states);
+}
+
+/** The chunk's lines by profile (externalId), each profile's in file order; a malformed line stands alone. */
+function linesByProfile(lines: readonly ChangeLine[]): Map<string, ChangeLine[]> {
+  const groups = new Map<string, ChangeLine[]>();
+  for (const line of lines) {
+    const key = 'fields' in line ? line.fields.externalId.toLowerCase() : `line ${line.number}`;
+    groups.set(key, [...(groups.get(key) ?? []), line]);
+  }
+  return groups;
 }
 
 interface PrefetchedContacts {

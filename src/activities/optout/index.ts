@@ -134,6 +134,7 @@ export function createOptOutActivities(
           readChunk: (path, fromLine, maxLines, modifiedAt) =>
             readFileChunk(() => sftp.openReadStream(path), path, fromLine, maxLines, modifiedAt),
           check: (file, version) => fileTrouble(sftp, optOutSettings(resources.config).sourceFolder, file, version),
+          concurrency: resources.config.campaign.maxConcurrentRequests,
           logger,
           ...(activity
             ? { progress: (progress) => activity.heartbeat(progress), signal: activity.cancellationSignal }

@@ -4,11 +4,12 @@ import {
   parseAcsDate,
   type ResourceClient,
 } from '../../connectors/campaign';
-import { DynamicsApiError, type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type DynamicsClient, type Row } from '../../connectors/dynamics';
 import { decideOptOut, type OptOutMode, type OptOutSide } from '../../sync/optout';
 import { type AuditRow } from './audit-report';
-import { type OptOutCounts } from './contracts';
-import { CONTACTS_SET, MODIFIED_ON, type OptOutPair } from './settings';
+import { ContactUpdates } from './contact-updates';
+import { type OptOutCounts, ZERO_OPT_OUT_COUNTS } from './contracts';
+import { MODIFIED_ON, type OptOutPair } from './settings';
 
 /** One pair of one record as both systems hold it now. */
 export interface PairState {
@@ -27,15 +28,23 @@ export interface RecordTarget {
 
 export interface ReconcileScope {
   mode: OptOutMode;
-  dynamics: DynamicsClient;
   profiles: ResourceClient;
   counts: OptOutCounts;
   audit: AuditRow[];
+  /** The call's D365 writes, batched: flush them before the call returns. */
+  updates: ContactUpdates;
+}
+
+/** A scope with zero counts, an empty audit and no D365 write queued yet. */
+export function reconcileScope(mode: OptOutMode, dynamics: DynamicsClient, profiles: ResourceClient): ReconcileScope {
+  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS };
+  const audit: AuditRow[] = [];
+  return { mode, profiles, counts, audit, updates: new ContactUpdates(dynamics, { counts, audit }) };
 }
 
 /**
  * Decides every pair of one record and writes only the values that differ, in one PATCH to Campaign and one update
- * to D365 at most. Reads always come right before, from both systems' current state, so a value this flow wrote and
+ * to D365 at most (queued in the scope's batched updates). Reads always come right before, from both systems' current state, so a value this flow wrote and
  * reads back from the other side is already equal there: no further write (echo suppression).
  */
 export async function reconcileRecord(scope: ReconcileScope, target: RecordTarget, states: PairState[]): Promise<void> {
@@ -67,31 +76,13 @@ export async function reconcileRecord(scope: ReconcileScope, target: RecordTarge
     record(scope, campaignAudit);
   }
   if (d365Audit.length > 0) {
-    try {
-      await scope.dynamics.update(CONTACTS_SET, target.contactId, toD365);
-      record(scope, d365Audit);
-    } catch (error) {
-      const refusal = d365Refusal(error);
-      if (refusal === undefined) throw error;
-      // D365 refuses this contact's write (e.g. a plug-in keeps inactive contacts read-only): audit it, go on.
-      scope.counts.rejected += d365Audit.length;
-      scope.audit.push(...d365Audit.map((row) => ({ ...row, reason: `${refusal}; not applied (${row.reason})` })));
-    }
+    await scope.updates.add({ contactId: target.contactId, values: toD365, audit: d365Audit });
   }
 }
 
 function record(scope: ReconcileScope, rows: AuditRow[]): void {
   scope.counts.applied += rows.length;
   scope.audit.push(...rows);
-}
-
-/** Statuses with which D365 refuses one record's write (not a service problem, which the slice retries). */
-const RECORD_REFUSED = new Set([400, 403, 404, 412]);
-
-/** Why D365 refused this record's write, without its values; undefined for errors retrying may fix. */
-function d365Refusal(error: unknown): string | undefined {
-  if (!(error instanceof DynamicsApiError) || !RECORD_REFUSED.has(error.status)) return undefined;
-  return `D365 refused the write (HTTP ${error.status}${error.code ? ` ${error.code}` : ''})`;
 }
 
 /** The D365 side of a pair from a contact row (a null flag reads as false, as D365 shows it). */

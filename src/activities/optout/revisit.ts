@@ -2,13 +2,8 @@ import { type DynamicsClient, IDS_PER_QUERY, readRowsById } from '../../connecto
 import { type Logger } from '../../logging/logger';
 import { forEachBounded } from '../bounded';
 import { OptOutAudit } from './audit-report';
-import {
-  type OptOutCounts,
-  type RevisitOptOutContactsInput,
-  type RevisitOptOutContactsResult,
-  ZERO_OPT_OUT_COUNTS,
-} from './contracts';
-import { type ReconcileScope } from './reconcile';
+import { type RevisitOptOutContactsInput, type RevisitOptOutContactsResult } from './contracts';
+import { reconcileScope } from './reconcile';
 import { contactColumns, type ContactContext, reconcileContactRow } from './reconcile-contact';
 import { CONTACT_ID, CONTACTS_SET } from './settings';
 
@@ -33,14 +28,8 @@ export async function revisitOptOutContacts(
   input: RevisitOptOutContactsInput
 ): Promise<RevisitOptOutContactsResult> {
   const ids = [...new Set(input.ids.filter((id) => GUID.test(id)).map((id) => id.toLowerCase()))];
-  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS };
-  const scope: ReconcileScope = {
-    mode: context.settings.mode,
-    dynamics: context.dynamics,
-    profiles: context.profiles,
-    counts,
-    audit: [],
-  };
+  const scope = reconcileScope(context.settings.mode, context.dynamics, context.profiles);
+  const { counts } = scope;
   const missing: string[] = [];
   for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
     const batch = ids.slice(start, start + IDS_PER_QUERY);
@@ -48,9 +37,10 @@ export async function revisitOptOutContacts(
       ...(await readRowsById(context.dynamics, CONTACTS_SET, CONTACT_ID, contactColumns(context), batch)).values(),
     ];
     counts.read += rows.length;
-    await forEachBounded(rows, context, async (row) => {
+    const work = forEachBounded(rows, context, async (row) => {
       if ((await reconcileContactRow(context, scope, row)) === 'missing') missing.push(String(row[CONTACT_ID]));
     });
+    await scope.updates.completeAfter(work);
     context.heartbeat?.(Math.min(ids.length, start + IDS_PER_QUERY));
   }
   await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);

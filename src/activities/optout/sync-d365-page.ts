@@ -4,13 +4,8 @@ import { type ChangePage, DeltaTokenExpiredError, type DynamicsClient } from '..
 import { type Logger } from '../../logging/logger';
 import { OptOutAudit } from './audit-report';
 import { forEachBounded } from '../bounded';
-import {
-  type OptOutCounts,
-  type SyncOptOutD365PageInput,
-  type SyncOptOutD365PageResult,
-  ZERO_OPT_OUT_COUNTS,
-} from './contracts';
-import { type ReconcileScope } from './reconcile';
+import { type SyncOptOutD365PageInput, type SyncOptOutD365PageResult } from './contracts';
+import { reconcileScope } from './reconcile';
 import { contactColumns, type ContactContext, reconcileContactRow } from './reconcile-contact';
 import { CONTACT_ID, CONTACTS_SET } from './settings';
 
@@ -44,21 +39,17 @@ export async function syncOptOutD365Page(
   input: SyncOptOutD365PageInput
 ): Promise<SyncOptOutD365PageResult> {
   const page = await readOnePage(context, input.link);
-  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS, read: page.upserts.length };
-  const scope: ReconcileScope = {
-    mode: context.settings.mode,
-    dynamics: context.dynamics,
-    profiles: context.profiles,
-    counts,
-    audit: [],
-  };
+  const scope = reconcileScope(context.settings.mode, context.dynamics, context.profiles);
+  const { counts } = scope;
+  counts.read = page.upserts.length;
   let rowsDone = 0;
   const missing: string[] = [];
-  await forEachBounded(page.upserts, context, async (row) => {
+  const work = forEachBounded(page.upserts, context, async (row) => {
     if ((await reconcileContactRow(context, scope, row)) === 'missing') missing.push(String(row[CONTACT_ID]));
     rowsDone += 1;
     if (rowsDone % HEARTBEAT_EVERY_ROWS === 0) context.progress?.({ ...linkOf(input), rowsDone });
   });
+  await scope.updates.completeAfter(work);
   await new OptOutAudit(context.settings.reportsFolder, input.reportId).append(scope.audit);
   context.progress?.({ ...linkOf(input), rowsDone });
   context.logger.debug({ counts }, 'opt-out D365 page applied');

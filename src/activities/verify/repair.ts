@@ -3,9 +3,8 @@ import { type DynamicsClient } from '../../connectors/dynamics';
 import { type IngressCounts } from '../../sync/ingress';
 import { forEachBounded } from '../bounded';
 import { type RedriveContext, redriveKeys } from '../ingress/redrive';
-import { type AuditRow, OptOutAudit } from '../optout/audit-report';
-import { type OptOutCounts, ZERO_OPT_OUT_COUNTS } from '../optout/contracts';
-import { campaignSide, d365Side, lookupProfile, reconcileRecord } from '../optout/reconcile';
+import { OptOutAudit } from '../optout/audit-report';
+import { campaignSide, d365Side, lookupProfile, reconcileRecord, reconcileScope } from '../optout/reconcile';
 import { type OptOutSettings } from '../optout/settings';
 import { readVerifyReport, verifyReportPath } from './report-file';
 import { readContacts } from './verify-optout';
@@ -73,14 +72,14 @@ export async function repairOptOutDrift(context: OptOutRepairContext, input: Rep
   const created = await Promise.all(context.contactMappings.map((mapping) => report(`ingress:${mapping}`)));
   const missing = created.flat().filter((key) => key.category === 'missing');
   const keys = [...new Set([...drifted, ...missing].map((key) => key.key.toLowerCase()))];
-  const counts: OptOutCounts = { ...ZERO_OPT_OUT_COUNTS };
-  const audit: AuditRow[] = [];
+  const scope = reconcileScope(context.settings.mode, context.dynamics, context.profiles);
+  const { counts, audit } = scope;
   const reportId = `verify-repair-${input.verifyId}`;
   for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
     const batch = keys.slice(start, start + KEYS_PER_QUERY);
     const rows = await readContacts(context, batch);
     counts.read += batch.length;
-    await forEachBounded(batch, context, async (contactId) => {
+    const work = forEachBounded(batch, context, async (contactId) => {
       const row = rows.get(contactId);
       const found = row ? await lookupProfile(context.profiles, contactId) : undefined;
       if (!row || found?.kind !== 'found') {
@@ -92,15 +91,9 @@ export async function repairOptOutDrift(context: OptOutRepairContext, input: Rep
         d365: d365Side(row, pair),
         campaign: campaignSide(found.profile, pair),
       }));
-      const scope = {
-        mode: context.settings.mode,
-        dynamics: context.dynamics,
-        profiles: context.profiles,
-        counts,
-        audit,
-      };
       await reconcileRecord(scope, { contactId, pkey: found.profile.PKey }, states);
     });
+    await scope.updates.completeAfter(work);
   }
   await new OptOutAudit(context.settings.reportsFolder, reportId).append(audit);
   return {

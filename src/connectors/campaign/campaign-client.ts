@@ -23,7 +23,10 @@ export interface CampaignClientOptions {
   scopes?: string[];
   /** Renew the token this many seconds before it expires. @default 300 */
   tokenRenewalMarginSeconds?: number;
-  /** ACS calls in flight at once (ACS does not throttle; the client must). @default 8 */
+  /**
+   * Most ACS calls in flight at once (ACS does not throttle; the client must); a gateway 429 lowers the pace and holds
+   * every call until its `Retry-After` has passed. @default 8
+   */
   maxConcurrency?: number;
   /** Retries on 5xx, network faults and malformed answers. @default { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30000 } */
   retry?: RetryOptions;

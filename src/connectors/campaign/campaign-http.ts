@@ -3,7 +3,8 @@ import { type Logger } from '../../logging/logger';
 import { backoffDelayMs, resolveRetryOptions, sleep, type ResolvedRetryOptions, type RetryOptions } from './backoff';
 import { CampaignApiError } from './errors';
 import { type ImsTokenProvider } from './ims-token-provider';
-import { Semaphore } from './semaphore';
+import { type Answer, type ConcurrencyController, type ConcurrencyState } from '../../http/concurrency-controller';
+import { controllerForApi } from './api-controllers';
 
 export interface CampaignHttpOptions {
   /** Campaign API root, e.g. `https://mc.adobe.io/<ORGANIZATION>/campaign`. */
@@ -11,8 +12,10 @@ export interface CampaignHttpOptions {
   /** Value of the `X-Api-Key` header (the client ID). */
   apiKey: string;
   tokens: ImsTokenProvider;
-  /** Calls in flight at once. @default 8 */
+  /** Most calls in flight at once (the concurrency controller's cap). @default 8 */
   maxConcurrency?: number;
+  /** A controller of this client's own (tests). @default the one this process shares for the API and API key */
+  controller?: ConcurrencyController;
   /** Retries on 5xx, network faults and malformed answers. */
   retry?: RetryOptions;
   /** Timeout of one HTTP call. @default 60000 */
@@ -50,16 +53,20 @@ export interface CampaignResponse {
 
 const TOKEN_INVALID_CODE = '401013';
 
-/** Sends ACS calls with auth headers, bounded concurrency, retries with backoff, and errors that name the call. */
+/**
+ * Sends ACS calls with auth headers, adaptive concurrency (a gateway 429 holds every call of the API key until its
+ * `Retry-After` has passed, then the pace ramps back), retries with backoff, and errors that name the call.
+ */
 export class CampaignHttp {
   private readonly http: AxiosInstance;
-  private readonly semaphore: Semaphore;
+  private readonly controller: ConcurrencyController;
   private readonly retry: ResolvedRetryOptions;
   private readonly base: URL;
 
   constructor(private readonly options: CampaignHttpOptions) {
     this.base = new URL(options.baseUrl.replace(/\/+$/, ''));
-    this.semaphore = new Semaphore(options.maxConcurrency ?? 8);
+    this.controller =
+      options.controller ?? controllerForApi(this.base.toString(), options.apiKey, options.maxConcurrency ?? 8);
     this.retry = resolveRetryOptions(options.retry);
     this.http = axios.create({
       timeout: options.timeoutMs ?? 60_000,
@@ -68,6 +75,11 @@ export class CampaignHttp {
       transformResponse: (body: unknown) => body,
       maxRedirects: 0,
     });
+  }
+
+  /** The concurrency controller's state: its limit now, calls in flight, 429s and penalty time. */
+  get concurrency(): ConcurrencyState {
+    return this.controller.state();
   }
 
   /** The API root without a trailing slash. */
@@ -106,15 +118,25 @@ export class CampaignHttp {
     let tokenRenewed = false;
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.options.tokens.getToken();
+      // Nothing between the permit and the send: a penalty that starts meanwhile must hold this call too.
+      const permit = await this.controller.acquire();
       try {
-        return await this.semaphore.run(() => this.send(request, url, call, token));
+        const response = await this.send(request, url, call, token);
+        permit.done({ kind: 'answered' });
+        return response;
       } catch (error) {
+        permit.done(this.answerOf(error, attempt));
         if (!(error instanceof CampaignApiError)) throw error;
         if (error.status === 401 && error.code === TOKEN_INVALID_CODE && !tokenRenewed) {
           // The token expired or was revoked early: fetch a new one once, then repeat.
           this.options.tokens.invalidate(token);
           tokenRenewed = true;
           attempt -= 1;
+          continue;
+        }
+        if (error.status === 429 && attempt < this.retry.maxAttempts) {
+          // Refused before it ran, whatever the method: the controller holds every call until the wait is over.
+          this.options.logger?.warn({ call, attempt, status: 429 }, 'ACS throttled the call (429); waiting as told');
           continue;
         }
         if (!error.retryable || request.retry === 'none' || attempt >= this.retry.maxAttempts) throw error;
@@ -129,6 +151,14 @@ export class CampaignHttp {
         await sleep(delay);
       }
     }
+  }
+
+  /** What a failed call tells the controller: a 429 and how long to hold, no answer at all, or an answer. */
+  private answerOf(error: unknown, attempt: number): Answer {
+    if (!(error instanceof CampaignApiError) || error.status === undefined) return { kind: 'failed' };
+    if (error.status !== 429) return { kind: 'answered' };
+    const doubling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return { kind: 'throttled', retryAfterMs: error.retryAfterMs ?? doubling };
   }
 
   private async send(request: CampaignRequest, url: URL, call: string, token: string): Promise<CampaignResponse> {

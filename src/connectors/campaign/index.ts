@@ -27,6 +27,7 @@ export {
 export { formatAcsDate, formatAcsDateTime, parseAcsDate } from '../../sync/acs-dates';
 export { changedFields } from './record-diff';
 export { type RetryOptions } from './backoff';
+export { readCampaignConcurrency } from './api-controllers';
 export {
   PROFILE_EXTERNAL_ID_KEY,
   type AcsFields,

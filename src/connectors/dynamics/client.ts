@@ -1,8 +1,10 @@
+import { type ConcurrencyController, type ConcurrencyState } from '../../http/concurrency-controller';
 import { createLogger, type Logger } from '../../logging/logger';
 import { BatchExecutor, type BatchOperation, type BatchOptions, type BatchResult } from './batch';
 import { type RowKey } from './paths';
 import { type ChangeOptions, type ChangePage, type Page, type QueryOptions, Reader, type Row } from './reads';
 import { type DynamicsCredentials, MsalTokenProvider, type TokenProvider } from './token-provider';
+import { controllerForUser } from './user-controllers';
 import { type DynamicsLimits, WebApiHttp } from './web-api-http';
 import { type UpsertMode, type WriteOptions, type WriteResult, Writer } from './writes';
 
@@ -20,6 +22,11 @@ export interface DynamicsClientOptions {
   logger?: Logger;
   /** Replaces MSAL (only for unit tests of code built on this client). @default MSAL client credentials */
   tokenProvider?: TokenProvider;
+  /**
+   * A concurrency controller of this client's own, as another worker process would have (tests and benchmarks).
+   * @default the controller this process shares among all clients of the application user
+   */
+  controller?: ConcurrencyController;
 }
 
 /** Dataverse Web API client: paged reads, change tracking, counts, writes and `$batch`. */
@@ -30,6 +37,7 @@ export class DynamicsClient {
   private readonly reader: Reader;
   private readonly writer: Writer;
   private readonly batches: BatchExecutor;
+  private readonly controller: ConcurrencyController;
 
   constructor(options: DynamicsClientOptions) {
     const orgUrl = options.url.replace(/\/+$/, '');
@@ -42,20 +50,26 @@ export class DynamicsClient {
         timeoutMs: options.limits?.requestTimeoutMs ?? 120_000,
         logger,
       });
-    this.http = new WebApiHttp(this.tokens, logger, options.limits, options.caCertificates);
+    this.controller =
+      options.controller ??
+      controllerForUser(
+        { tenantId: options.credentials.tenantId, clientId: options.credentials.clientId, url: orgUrl },
+        options.limits?.maxConcurrentRequests ?? 8
+      );
+    this.http = new WebApiHttp(this.tokens, logger, this.controller, options.limits, options.caCertificates);
     this.reader = new Reader(this.http, this.serviceRoot);
     this.writer = new Writer(this.http, this.serviceRoot);
     this.batches = new BatchExecutor(this.http, this.serviceRoot);
   }
 
-  /** Requests in flight right now (never above `limits.maxConcurrentRequests`). */
+  /** Requests of this application user in flight right now, from every client sharing its controller. */
   get inFlight(): number {
-    return this.http.inFlight;
+    return this.controller.state().inFlight;
   }
 
-  /** 429 answers since this client was made, and the `Retry-After` milliseconds they asked for in all. */
-  get throttled(): { answers: number; waitMs: number } {
-    return this.http.throttled;
+  /** The application user's concurrency controller: its limit now, requests in flight, 429s and penalty time. */
+  get concurrency(): ConcurrencyState {
+    return this.controller.state();
   }
 
   /** Pages of a query; pass a stored `nextLink` as `startLink` to resume. */

@@ -1,6 +1,8 @@
 export { DynamicsClient, type DynamicsClientOptions } from './client';
 export { type DynamicsCredentials, type TokenProvider, MsalTokenProvider } from './token-provider';
 export { type DynamicsLimits } from './web-api-http';
+export { DATAVERSE_CONCURRENCY_LIMIT, readDynamicsConcurrency } from './user-controllers';
+export { ConcurrencyController, type ConcurrencyState } from '../../http/concurrency-controller';
 export {
   type QueryOptions,
   type ChangeOptions,

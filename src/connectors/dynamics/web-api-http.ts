@@ -8,14 +8,14 @@ import {
   DynamicsNetworkError,
   EXPIRED_DELTA_TOKEN_CODE,
 } from './errors';
-import { ConcurrencyLimiter } from './limiter';
+import { type Answer, type ConcurrencyController } from '../../http/concurrency-controller';
 import { redactPath } from './paths';
 import { type TokenProvider } from './token-provider';
 import { type RawResponse, Transport, TransportError } from './transport';
 
 /** Retry and concurrency limits of the Web API client. */
 export interface DynamicsLimits {
-  /** Requests in flight at once (Dataverse refuses beyond 52 per user). @default 8 */
+  /** Most requests in flight at once for this application user (Dataverse refuses beyond 52). @default 8 */
   maxConcurrentRequests?: number;
   /** Idle timeout of one request in milliseconds. @default 120000 */
   requestTimeoutMs?: number;
@@ -83,24 +83,36 @@ function remoteError(response: RawResponse): { code: string; message: string } {
   return { code: '', message: text === '' ? `empty body (${type})` : `non-JSON body (${type}, ${text.length} bytes)` };
 }
 
+/** What an answer tells the concurrency controller: the recommended parallelism and the budget left. */
+function answerOf(response: RawResponse, wait: number): Answer {
+  const number = (name: string): number | undefined => {
+    const value = Number(header(response, name));
+    return header(response, name) === undefined || !Number.isFinite(value) ? undefined : value;
+  };
+  const hint = number('x-ms-dop-hint');
+  if (response.status === 429) return { kind: 'throttled', retryAfterMs: wait, hint };
+  return {
+    kind: 'answered',
+    hint,
+    requestsRemaining: number('x-ms-ratelimit-burst-remaining-xrm-requests'),
+    timeRemainingMs: number('x-ms-ratelimit-time-remaining-xrm-requests'),
+  };
+}
+
 /**
- * The Web API's HTTP layer: bearer token, OData headers, bounded concurrency, and the retry rules —
- * 429 waits `Retry-After` (shared by all requests), 5xx and connection failures back off with jitter within a
- * budget, 401 renews the token once.
+ * The Web API's HTTP layer: bearer token, OData headers, the application user's concurrency controller (a 429 holds
+ * every request of the user until `Retry-After` has passed), and the retry rules — 5xx and connection failures back
+ * off with jitter within a budget, 401 renews the token once.
  */
 export class WebApiHttp {
   private readonly transport: Transport;
-  private readonly limiter: ConcurrencyLimiter;
   private readonly limits: Required<DynamicsLimits>;
-  /** While in the future, no request starts: a 429 tells the whole client to wait. */
-  private pausedUntil = 0;
-  /** 429 answers so far, and the `Retry-After` time they asked for in all: read by the worker's metrics. */
-  private throttling = { answers: 0, waitMs: 0 };
   private closed = false;
 
   constructor(
     private readonly tokens: TokenProvider,
     private readonly logger: Logger,
+    private readonly controller: ConcurrencyController,
     limits: DynamicsLimits = {},
     ca?: string
   ) {
@@ -112,21 +124,11 @@ export class WebApiHttp {
       retryMaxDelayMs: limits.retryMaxDelayMs ?? 30_000,
       maxThrottleWaitMs: limits.maxThrottleWaitMs ?? 900_000,
     };
-    this.limiter = new ConcurrencyLimiter(this.limits.maxConcurrentRequests);
     this.transport = new Transport({
       ca,
       timeoutMs: this.limits.requestTimeoutMs,
       maxSockets: this.limits.maxConcurrentRequests,
     });
-  }
-
-  get inFlight(): number {
-    return this.limiter.inFlight;
-  }
-
-  /** How often D365 answered 429 since this client was made, and the milliseconds of wait it asked for in all. */
-  get throttled(): { answers: number; waitMs: number } {
-    return { ...this.throttling };
   }
 
   async request(method: string, url: string, options: CallOptions = {}): Promise<RawResponse> {
@@ -140,16 +142,15 @@ export class WebApiHttp {
     let renewed = false;
     let forceRefresh = false;
     for (;;) {
-      const pause = this.pausedUntil - Date.now();
-      if (pause > 0) await sleep(pause);
       const token = await this.tokens.getToken(forceRefresh);
       forceRefresh = false;
+      // Nothing between the permit and the send: a penalty that starts meanwhile must hold this request too.
+      const permit = await this.controller.acquire();
       let response: RawResponse;
       try {
-        response = await this.limiter.run(() =>
-          this.transport.send(method, target, this.headers(token, options), options.body)
-        );
+        response = await this.transport.send(method, target, this.headers(token, options), options.body);
       } catch (err) {
+        permit.done({ kind: 'failed' });
         const code = err instanceof TransportError ? err.code : 'UNKNOWN';
         if (idempotent && TRANSIENT_NETWORK_CODES.has(code) && transientRetries < this.limits.maxTransientRetries) {
           transientRetries++;
@@ -158,6 +159,11 @@ export class WebApiHttp {
         }
         throw new DynamicsNetworkError(method, path, code, err);
       }
+      const wait =
+        response.status === 429
+          ? (retryAfterMs(response) ?? Math.min(2 ** (throttles + 1) * 1000, this.limits.retryMaxDelayMs))
+          : 0;
+      permit.done(answerOf(response, wait));
       const call: CallInfo = { method, path, status: response.status };
       if (response.status === 401 && !renewed) {
         // The token expired or was revoked early: renew once, bypassing MSAL's cache.
@@ -168,12 +174,8 @@ export class WebApiHttp {
       }
       if (response.status === 429) {
         throttles++;
-        const wait = retryAfterMs(response) ?? Math.min(2 ** throttles * 1000, this.limits.retryMaxDelayMs);
         if (throttledMs + wait > this.limits.maxThrottleWaitMs) throw this.apiError(call, response);
         throttledMs += wait;
-        this.throttling.answers++;
-        this.throttling.waitMs += wait;
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
         this.logger.warn({ method, path, waitMs: wait }, 'Dynamics throttled the request (429); waiting as told');
         continue;
       }

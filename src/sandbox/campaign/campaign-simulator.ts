@@ -104,10 +104,17 @@ export interface CampaignSimulator {
   /** HTTP requests received, by method (IMS included). */
   requests: Record<string, number>;
   /**
-   * Traffic statistics: Campaign API calls without `Cache-Control: no-cache`, the most calls in flight at once, and the
-   * last 50 requests as `METHOD /path?query`.
+   * Traffic statistics: Campaign API calls without `Cache-Control: no-cache`, the most calls in flight at once, the
+   * last 50 requests as `METHOD /path?query`, and with a gateway throttle, the last 10,000 API calls it saw: when each
+   * arrived and, for a refused one, the `Retry-After` it was answered.
    */
-  traffic: { missingNoCache: number; inFlight: number; maxInFlight: number; recent: string[] };
+  traffic: {
+    missingNoCache: number;
+    inFlight: number;
+    maxInFlight: number;
+    recent: string[];
+    gateway: { arrivedAt: number; retryAfterSeconds?: number }[];
+  };
   /** Adds `count` profiles with an externalId, email and names, from a seed. @returns their externalIds */
   seedProfiles(count: number, seed?: number): string[];
   close(): Promise<void>;
@@ -130,7 +137,13 @@ export async function startCampaignSimulator(options: CampaignSimulatorOptions =
   const faults = new FaultInjector(options.faultSeed ?? 1);
   const gateway = options.cost?.gateway ? new GatewayThrottle(options.cost.gateway) : undefined;
   const requests: Record<string, number> = {};
-  const traffic = { missingNoCache: 0, inFlight: 0, maxInFlight: 0, recent: [] as string[] };
+  const traffic = {
+    missingNoCache: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    recent: [] as string[],
+    gateway: [] as { arrivedAt: number; retryAfterSeconds?: number }[],
+  };
   let baseUrl = '';
   const resources = new ResourceApi(store, () => baseUrl, {
     defaultLineCount: options.defaultLineCount ?? 25,
@@ -168,6 +181,10 @@ export async function startCampaignSimulator(options: CampaignSimulatorOptions =
     if (url.pathname !== '/ims/token/v3' && req.headers['cache-control'] !== 'no-cache') traffic.missingNoCache += 1;
     const isApiCall = url.pathname !== '/ims/token/v3';
     const wait = gateway && isApiCall ? gateway.admit() : undefined;
+    if (gateway && isApiCall) {
+      traffic.gateway.push({ arrivedAt: Date.now(), ...(wait !== undefined ? { retryAfterSeconds: wait } : {}) });
+      if (traffic.gateway.length > 10_000) traffic.gateway.shift();
+    }
     if (wait !== undefined) {
       res.setHeader('Retry-After', String(wait));
       return sendJson(res, 429, { code: 429, message: 'Too Many Requests' });

@@ -48,6 +48,13 @@ export interface RequestRecord {
   method: string;
   url: string;
   status: number;
+  /** When the request arrived and when its answer left (after the latency), by the simulator's clock. */
+  arrivedAt?: number;
+  answeredAt?: number;
+  /** The `Retry-After` of a 429, in seconds. */
+  retryAfterSeconds?: number;
+  /** The issue order of the bearer token: which client sent it (each client has its own token). */
+  tokenSerial?: number;
 }
 
 /** A running simulator. */
@@ -111,8 +118,8 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
   // Filled in once the port is known.
   const site = { url: '', api: undefined as WebApi | undefined, tokens: undefined as TokenService | undefined };
 
-  const record = (method: string, url: string, status: number): void => {
-    requests.push({ method, url, status });
+  const record = (method: string, url: string, status: number, details: Partial<RequestRecord> = {}): void => {
+    requests.push({ method, url, status, ...details });
     statusCounts[status] = (statusCounts[status] ?? 0) + 1;
     if (requests.length > MAX_RECORDS) requests.shift();
   };
@@ -125,6 +132,7 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
     const pathname = question < 0 ? rawUrl : rawUrl.slice(0, question);
     const query = question < 0 ? '' : rawUrl.slice(question + 1);
     const headers = headersOf(req);
+    const arrivedAt = clock();
     const api = site.api as WebApi;
     const tokens = site.tokens as TokenService;
     let response: SimResponse;
@@ -173,7 +181,15 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
     } else {
       response = { status: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not found' };
     }
-    record(method, rawUrl, response.status);
+    const retryAfter = Number(response.headers['Retry-After']);
+    record(method, rawUrl, response.status, {
+      arrivedAt,
+      answeredAt: clock(),
+      ...(response.status === 429 && Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
+      ...(tokens.serialOf(headers.authorization) !== undefined
+        ? { tokenSerial: tokens.serialOf(headers.authorization) }
+        : {}),
+    });
     send(res, response);
   };
 

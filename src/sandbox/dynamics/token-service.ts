@@ -32,7 +32,8 @@ function sameSecret(a: string, b: string): boolean {
 
 /** An Entra-compatible client-credentials token endpoint with opaque tokens that expire and can be revoked. */
 export class TokenService {
-  private readonly issued = new Map<string, { expiresAt: number; revoked: boolean }>();
+  private readonly issued = new Map<string, { expiresAt: number; revoked: boolean; serial: number }>();
+  private serials = 0;
   private lifetimeSeconds: number;
 
   constructor(private readonly options: TokenServiceOptions) {
@@ -130,7 +131,12 @@ export class TokenService {
     }
     const token = randomBytes(32).toString('base64url');
     this.prune();
-    this.issued.set(token, { expiresAt: this.options.clock() + this.lifetimeSeconds * 1000, revoked: false });
+    this.serials += 1;
+    this.issued.set(token, {
+      expiresAt: this.options.clock() + this.lifetimeSeconds * 1000,
+      revoked: false,
+      serial: this.serials,
+    });
     return {
       status: 200,
       body: {
@@ -143,6 +149,11 @@ export class TokenService {
   }
 
   /** Checks an `Authorization` header; undefined means the token is good. */
+  /** The order in which the bearer token was issued (1 for the first): tells clients apart, never shows the token. */
+  serialOf(authorization: string | undefined): number | undefined {
+    return this.issued.get(authorization?.slice(7).trim() ?? '')?.serial;
+  }
+
   check(authorization: string | undefined): TokenRejection | undefined {
     if (!authorization?.startsWith('Bearer ')) return 'missing';
     const entry = this.issued.get(authorization.slice(7).trim());
