@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { durationToMs } from '../config/duration';
 import { type Config } from '../config/schema';
+import { CONFIG_ERROR } from '../sync/failure-types';
 
 export interface LoadFlowSettingsInput {
   flow: 'egress' | 'optout';
@@ -19,7 +20,7 @@ export function loadFlowSettingsActivity(config: Config) {
     if (!block) {
       throw ApplicationFailure.nonRetryable(
         `the worker's configuration has no ${input.flow === 'egress' ? 'egress' : 'optOut'} block; add it, or stop this flow`,
-        'FlowConfigError'
+        CONFIG_ERROR
       );
     }
     return Promise.resolve({ everyMs: durationToMs(block.every), ...('mode' in block ? { mode: block.mode } : {}) });

@@ -15,6 +15,7 @@ import {
   startFileStack,
   type FileStack,
 } from '../harness/ingress-file-fixture';
+import { CONFIG_ERROR, INGRESS_INPUT_ERROR } from '../../src/sync/failure-types';
 
 const BATCH = '20260101120000';
 
@@ -208,12 +209,12 @@ describe('initial transfer, file path: gzip CSV chunks on the Campaign SFTP', ()
   it('refuses a batch id or chunk number that cannot name a file, without retrying', async () => {
     await expect(
       activities.writeIngressChunk({ mapping: 'contacts', batchId: '2026-01-01', chunkNumber: 1, reportId: 'x' })
-    ).rejects.toMatchObject({ nonRetryable: true, type: 'IngressInputError' });
+    ).rejects.toMatchObject({ nonRetryable: true, type: INGRESS_INPUT_ERROR });
     await expect(
       activities.writeIngressChunk({ mapping: 'contacts', batchId: BATCH, chunkNumber: 0, reportId: 'x' })
-    ).rejects.toMatchObject({ nonRetryable: true, type: 'IngressInputError' });
+    ).rejects.toMatchObject({ nonRetryable: true, type: INGRESS_INPUT_ERROR });
     await expect(
       activities.writeIngressChunk({ mapping: 'nope', batchId: BATCH, chunkNumber: 1, reportId: 'x' })
-    ).rejects.toMatchObject({ nonRetryable: true, type: 'IngressConfigError' });
+    ).rejects.toMatchObject({ nonRetryable: true, type: CONFIG_ERROR });
   });
 });

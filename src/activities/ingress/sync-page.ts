@@ -16,9 +16,9 @@ import { type RejectRow, RejectsReport, valueKind } from './rejects-report';
 import { type ResolvedMapping } from './resolve';
 import { withOptOuts } from './opt-outs-on-create';
 import { type CreateFields, deleteByKey, rowFailure, type RowOutcome, writeRecord } from './write-record';
+import { DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
 
 /** The failure type of an expired delta link: the workflow must read everything again. */
-export const DELTA_TOKEN_EXPIRED = 'DeltaTokenExpired';
 
 /** Asks D365 for choice labels with the rows (`picklists: label`). */
 const FORMATTED_VALUES = 'OData.Community.Display.V1.FormattedValue';

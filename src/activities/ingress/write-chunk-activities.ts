@@ -15,6 +15,7 @@ import {
 import { RejectsReport } from './rejects-report';
 import { findMapping } from './settings';
 import { type ChunkProgress, writeChunk } from './write-chunk';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 /** A mapping resolved against D365 and Campaign metadata; the PlanCache's entries have this shape. */
 export interface ResolvedIngressSource {
@@ -117,7 +118,7 @@ function importWorkflowOf(mapping: IngressMapping): string {
   if (workflowId === undefined) {
     throw ApplicationFailure.nonRetryable(
       `ingress mapping ${mapping.name} has no initialTransfer.importWorkflow: the file path needs the Campaign import workflow's ID (docs/campaign-files.md)`,
-      'IngressConfigError'
+      CONFIG_ERROR
     );
   }
   return workflowId;

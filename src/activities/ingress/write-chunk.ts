@@ -16,6 +16,7 @@ import {
 } from './contracts';
 import { type RejectRow, type RejectsReport } from './rejects-report';
 import { rejectRowsOfRecord } from './write-chunk-rejects';
+import { INGRESS_INPUT_ERROR } from '../../sync/failure-types';
 
 /** What a chunk is read from: the resolved mapping and the Web API entity set of its D365 table. */
 export interface IngressSource {
@@ -67,13 +68,13 @@ export function chunkFileName(resource: string, batchId: string, chunkNumber: nu
   if (!BATCH_ID.test(batchId)) {
     throw ApplicationFailure.nonRetryable(
       `batchId "${batchId}" is not a UTC yyyyMMddHHmmss stamp`,
-      'IngressInputError'
+      INGRESS_INPUT_ERROR
     );
   }
   if (!Number.isInteger(chunkNumber) || chunkNumber < 1 || chunkNumber > MAX_CHUNK) {
     throw ApplicationFailure.nonRetryable(
       `chunkNumber ${chunkNumber} is not a whole number from 1 to ${MAX_CHUNK}`,
-      'IngressInputError'
+      INGRESS_INPUT_ERROR
     );
   }
   return `${resource}_${batchId}_${String(chunkNumber).padStart(6, '0')}.csv.gz`;
@@ -112,7 +113,7 @@ export async function writeChunk(
         if (page.deletes.length > 0) {
           throw ApplicationFailure.nonRetryable(
             `${entitySet}: the link of chunk ${input.chunkNumber} returned deletions, so it is not a link of a full read`,
-            'IngressInputError'
+            INGRESS_INPUT_ERROR
           );
         }
         let text = '';

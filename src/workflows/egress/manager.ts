@@ -15,6 +15,7 @@ import { keepSkippedFiles } from '../../sync/skipped-files';
 import { egressCheckpointSignal, egressStatusQuery, type EgressCursor, type EgressStatus } from './messages';
 import { egressPassWorkflow } from './pass';
 import { control } from './proxies';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 export interface EgressManagerState extends ManagerState {
   cursor: EgressCursor;
@@ -36,7 +37,7 @@ export async function egressManagerWorkflow(input: EgressManagerInput = {}): Pro
   const loop = new ManagerLoop<FlowSettings>(state, {
     passAtOnce: true,
     passesPerRun: input.passesPerRun,
-    ...(input.state ? {} : { refuseToStart: { what: 'egress', type: 'EgressConfigError' } }),
+    ...(input.state ? {} : { refuseToStart: { what: 'egress', type: CONFIG_ERROR } }),
   });
   setHandler(egressCheckpointSignal, (cursor) => void (state.cursor = cursor));
   setHandler(egressStatusQuery, (): EgressStatus => ({

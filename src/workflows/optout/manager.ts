@@ -15,6 +15,7 @@ import { keepSkippedFiles } from '../../sync/skipped-files';
 import { optOutFileCheckpointSignal, optOutStatusQuery, type OptOutFileCursor, type OptOutStatus } from './messages';
 import { optOutPassWorkflow } from './pass';
 import { control } from './proxies';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 export interface OptOutManagerState extends ManagerState {
   deltaLink?: string;
@@ -39,7 +40,7 @@ export async function optOutManagerWorkflow(input: OptOutManagerInput = {}): Pro
   const loop = new ManagerLoop<FlowSettings>(state, {
     passAtOnce: true,
     passesPerRun: input.passesPerRun,
-    ...(input.state ? {} : { refuseToStart: { what: 'opt-out sync', type: 'OptOutConfigError' } }),
+    ...(input.state ? {} : { refuseToStart: { what: 'opt-out sync', type: CONFIG_ERROR } }),
   });
   /** The mode of the last settings check: the one the last (or running) pass follows. */
   let mode = 'disabled';

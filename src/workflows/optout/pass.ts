@@ -6,6 +6,7 @@ import { sumCounts } from '../../sync/sum-counts';
 import { withPassRecord } from '../pass-record';
 import { optOutFileCheckpointSignal, type OptOutFileCursor } from './messages';
 import { control, sliceCall, slices } from './proxies';
+import { D365_PROTOCOL_ERROR, OPT_OUT_DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
 
 export interface OptOutPassInput {
   pass: number;
@@ -117,7 +118,11 @@ async function syncD365Side(
       // Too many to keep: a full read next time finds them again, however many there are.
       return overflow ? { deltaLink: undefined, pending: [] } : { deltaLink: page.deltaLink, pending: [...pending] };
     }
-    if (!page.nextLink) throw ApplicationFailure.nonRetryable('D365 ended a change-tracking read without a delta link');
+    if (!page.nextLink)
+      throw ApplicationFailure.nonRetryable(
+        'D365 ended a change-tracking read without a delta link',
+        D365_PROTOCOL_ERROR
+      );
     link = page.nextLink;
   }
 }
@@ -144,5 +149,5 @@ async function applyCampaignFiles(
 
 function isDeltaExpired(err: unknown): boolean {
   const cause = (err as { cause?: unknown }).cause;
-  return cause instanceof ApplicationFailure && cause.type === 'OptOutDeltaTokenExpired';
+  return cause instanceof ApplicationFailure && cause.type === OPT_OUT_DELTA_TOKEN_EXPIRED;
 }
