@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { OptOutCounts } from '../../activities/optout/contracts';
+import type { OptOutCounts } from '../../sync/optout/counts';
 import type { FileCursor } from '../file-walk';
 import type { SkippedFileNote } from '../../sync/skipped-files';
 

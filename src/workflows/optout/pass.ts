@@ -1,6 +1,6 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { SkippedFile } from '../../activities/export-files/contracts';
-import type { OptOutCounts } from '../../activities/optout/contracts';
+import type { OptOutCounts } from '../../sync/optout/counts';
 import { walkExportFiles, type FileWalkResult } from '../file-walk';
 import { sumCounts } from '../../sync/sum-counts';
 import { withPassRecord } from '../pass-record';
