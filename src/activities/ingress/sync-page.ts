@@ -6,7 +6,7 @@ import {
   type CampaignValue,
   mapRecord,
   type MappedRecord,
-  type MappingMode,
+  type IngressMode,
   webApiColumnName,
 } from '../../sync/ingress';
 import { type ProfileLinks } from './profile-links';
@@ -156,7 +156,7 @@ export interface RowScope {
   resolved: ResolvedMapping;
   links: ProfileLinks;
   resourceLinks: ResourceLinks;
-  mode: MappingMode;
+  mode: IngressMode;
 }
 
 /**
