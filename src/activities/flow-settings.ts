@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { durationToMs } from '../config/duration';
 import { type Config } from '../config/schema';
+import { type OptOutMode } from '../sync/optout/decide';
 import { CONFIG_ERROR } from '../sync/failure-types';
 
 export interface LoadFlowSettingsInput {
@@ -10,8 +11,8 @@ export interface LoadFlowSettingsInput {
 /** How often a flow runs and in which mode, from the worker's configuration. */
 export interface FlowSettings {
   everyMs: number;
-  /** Opt-out mode (`disabled`, `d365-to-campaign`, `campaign-to-d365`, `bidirectional`); absent for egress. */
-  mode?: string;
+  /** Opt-out mode; absent for egress. */
+  mode?: OptOutMode;
 }
 
 export function loadFlowSettingsActivity(config: Config) {

@@ -16,6 +16,7 @@ import { optOutFileCheckpointSignal, optOutStatusQuery, type OptOutFileCursor, t
 import { optOutPassWorkflow } from './pass';
 import { control } from './proxies';
 import { CONFIG_ERROR } from '../../sync/failure-types';
+import type { OptOutMode } from '../../sync/optout/decide';
 
 export interface OptOutManagerState extends ManagerState {
   deltaLink?: string;
@@ -43,7 +44,7 @@ export async function optOutManagerWorkflow(input: OptOutManagerInput = {}): Pro
     ...(input.state ? {} : { refuseToStart: { what: 'opt-out sync', type: CONFIG_ERROR } }),
   });
   /** The mode of the last settings check: the one the last (or running) pass follows. */
-  let mode = 'disabled';
+  let mode: OptOutMode = 'disabled';
   setHandler(optOutFileCheckpointSignal, (files) => void (state.files = files));
   setHandler(optOutStatusQuery, (): OptOutStatus => ({
     mode,
@@ -78,7 +79,7 @@ async function optOutSettings(): Promise<CheckedSettings<FlowSettings>> {
   );
 }
 
-function runPass(state: OptOutManagerState, mode: string): Promise<'done' | 'failed'> {
+function runPass(state: OptOutManagerState, mode: OptOutMode): Promise<'done' | 'failed'> {
   return runManagedPass(state, 'pass', async (pass) => {
     const result = await executeChild(optOutPassWorkflow, {
       workflowId: childWorkflowId('pass', pass),

@@ -1,6 +1,7 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { SkippedFile } from '../../activities/export-files/contracts';
 import type { OptOutCounts } from '../../sync/optout/counts';
+import type { OptOutMode } from '../../sync/optout/decide';
 import { walkExportFiles, type FileWalkResult } from '../file-walk';
 import { sumCounts } from '../../sync/sum-counts';
 import { withPassRecord } from '../pass-record';
@@ -10,7 +11,7 @@ import { D365_PROTOCOL_ERROR, OPT_OUT_DELTA_TOKEN_EXPIRED } from '../../sync/fai
 
 export interface OptOutPassInput {
   pass: number;
-  mode: string;
+  mode: OptOutMode;
   /** Where D365's changes since the last pass are read; absent for the first pass (a full read). */
   deltaLink?: string;
   files: OptOutFileCursor;
@@ -37,8 +38,8 @@ export const MAX_PENDING_CONTACTS = 1_000;
 /** Pending ids looked at per activity call. */
 const REVISIT_PER_CALL = 250;
 
-const READS_D365 = new Set(['d365-to-campaign', 'bidirectional']);
-const READS_CAMPAIGN = new Set(['campaign-to-d365', 'bidirectional']);
+const READS_D365: ReadonlySet<OptOutMode> = new Set(['d365-to-campaign', 'bidirectional']);
+const READS_CAMPAIGN: ReadonlySet<OptOutMode> = new Set(['campaign-to-d365', 'bidirectional']);
 
 /**
  * One opt-out pass: the D365 side (contact changes, reconciled with their profiles) and the Campaign side (the opt-out
