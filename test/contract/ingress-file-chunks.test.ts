@@ -141,7 +141,7 @@ describe('initial transfer, file path: gzip CSV chunks on the Campaign SFTP', ()
       {
         dynamics: stack.d365,
         sftp: stack.sftp,
-        source: { plan: stack.plan, entitySet: 'contacts' },
+        source: { plan: stack.plan, table: { entitySetName: 'contacts' } },
         resource: 'profile',
         chunkRows: 1_000,
         pageSize: 250,

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { type DynamicsClient } from '../../connectors/dynamics';
 import { type SftpClient } from '../../connectors/sftp';
 import { type Logger } from '../../logging/logger';
-import { mapRecord, type IngressPlan } from '../../sync/ingress';
+import { mapRecord } from '../../sync/ingress';
 import { encodeImportRow, importColumns, importHeader } from '../../sync/ingress/import-csv';
 import { isChoiceColumn } from '../../sync/ingress/read-column';
 import {
@@ -15,19 +15,9 @@ import {
   ZERO_COUNTS,
 } from './contracts';
 import { type RejectRow, type RejectsReport } from './rejects-report';
+import { type ChunkMapping } from './resolve';
 import { rejectRowsOfRecord } from './write-chunk-rejects';
 import { INGRESS_INPUT_ERROR } from '../../sync/failure-types';
-
-/** What a chunk is read from: the resolved mapping and the Web API entity set of its D365 table. */
-export interface IngressSource {
-  plan: IngressPlan;
-  /** e.g. `contacts` for the `contact` table. */
-  entitySet: string;
-  /** Mapped fields that link to a profile; their cells hold contact ids. @default [] */
-  profileLinks?: readonly string[];
-  /** Mapped fields that link to another custom resource, with its key field; their cells hold D365 ids. @default [] */
-  resourceLinks?: readonly { field: string; keyField: string }[];
-}
 
 /** Heartbeat details of a chunk being written: where the next page is read and how far the chunk got. */
 export interface ChunkProgress {
@@ -41,7 +31,8 @@ export interface ChunkProgress {
 export interface ChunkWriterOptions {
   dynamics: DynamicsClient;
   sftp: SftpClient;
-  source: IngressSource;
+  /** The resolved mapping the chunk's rows are read and encoded with. */
+  source: ChunkMapping;
   /** Campaign resource name; it starts the file name (`profile`, `cusOrder`). */
   resource: string;
   /** The chunk ends at the first page boundary at or past this many written rows. */
@@ -92,7 +83,8 @@ export async function writeChunk(
 ): Promise<WriteIngressChunkResult> {
   const fileName = chunkFileName(options.resource, input.batchId, input.chunkNumber);
   const remotePath = posix.join(options.importFolder ?? 'imports', fileName);
-  const { plan, entitySet } = options.source;
+  const { plan } = options.source;
+  const entitySet = options.source.table.entitySetName;
   const columns = importColumns(plan);
   const counts: IngressCounts = { ...ZERO_COUNTS };
   const state: { rows: number; nextLink?: string; deltaLink?: string; readError?: unknown } = { rows: 0 };
