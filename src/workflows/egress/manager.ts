@@ -16,6 +16,7 @@ import { egressCheckpointSignal, egressStatusQuery, type EgressCursor, type Egre
 import { egressPassWorkflow } from './pass';
 import { control } from './proxies';
 import { CONFIG_ERROR } from '../../sync/failure-types';
+import { ZERO_EGRESS_COUNTS } from '../../sync/egress/counts';
 
 export interface EgressManagerState extends ManagerState {
   cursor: EgressCursor;
@@ -78,7 +79,7 @@ function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
     state.lastPass = {
       pass,
       files: result.files,
-      counts: result.counts ?? { read: 0, skipped: 0, created: 0, duplicates: 0, rejected: 0, tasks: 0 },
+      counts: result.counts ?? { ...ZERO_EGRESS_COUNTS },
       finishedAt: new Date().toISOString(),
     };
     state.cursorAt = new Date().toISOString();

@@ -16,6 +16,7 @@ import { optOutFileCheckpointSignal, optOutStatusQuery, type OptOutFileCursor, t
 import { optOutPassWorkflow } from './pass';
 import { control } from './proxies';
 import { CONFIG_ERROR } from '../../sync/failure-types';
+import { ZERO_OPT_OUT_COUNTS } from '../../sync/optout/counts';
 import type { OptOutMode } from '../../sync/optout/decide';
 
 export interface OptOutManagerState extends ManagerState {
@@ -101,15 +102,7 @@ function runPass(state: OptOutManagerState, mode: OptOutMode): Promise<'done' | 
     state.files = result.files;
     state.lastPass = {
       pass,
-      counts: result.counts ?? {
-        read: 0,
-        applied: 0,
-        skipped: 0,
-        conflicts: 0,
-        missing: 0,
-        outOfScope: 0,
-        rejected: 0,
-      },
+      counts: result.counts ?? { ...ZERO_OPT_OUT_COUNTS },
       finishedAt: new Date().toISOString(),
     };
     state.cursorAt = new Date().toISOString();
