@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type EgressCounts } from '../../src/activities/egress/contracts';
+import { type EgressCounts } from '../../src/sync/egress/counts';
 import { stopProcess } from '../../src/sandbox/dev-server';
 import { type DynamicsCostOptions, type RequestRecord, type ServiceProtectionLimits } from '../../src/sandbox/dynamics';
 import { type TableStore } from '../../src/sandbox/dynamics/table-store';

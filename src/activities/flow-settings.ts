@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { durationToMs } from '../config/duration';
 import { type Config } from '../config/schema';
+import { type OptOutMode } from '../sync/optout/decide';
+import { CONFIG_ERROR } from '../sync/failure-types';
 
 export interface LoadFlowSettingsInput {
   flow: 'egress' | 'optout';
@@ -9,8 +11,8 @@ export interface LoadFlowSettingsInput {
 /** How often a flow runs and in which mode, from the worker's configuration. */
 export interface FlowSettings {
   everyMs: number;
-  /** Opt-out mode (`disabled`, `d365-to-campaign`, `campaign-to-d365`, `bidirectional`); absent for egress. */
-  mode?: string;
+  /** Opt-out mode; absent for egress. */
+  mode?: OptOutMode;
 }
 
 export function loadFlowSettingsActivity(config: Config) {
@@ -19,7 +21,7 @@ export function loadFlowSettingsActivity(config: Config) {
     if (!block) {
       throw ApplicationFailure.nonRetryable(
         `the worker's configuration has no ${input.flow === 'egress' ? 'egress' : 'optOut'} block; add it, or stop this flow`,
-        'FlowConfigError'
+        CONFIG_ERROR
       );
     }
     return Promise.resolve({ everyMs: durationToMs(block.every), ...('mode' in block ? { mode: block.mode } : {}) });

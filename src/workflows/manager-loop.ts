@@ -12,6 +12,7 @@ import {
 import { failureMessage } from './failure-message';
 import { recordCursorAt, recordFlowInterval } from './metrics';
 import { managerStateQuery, pauseSignal, resumeSignal, syncNowSignal } from './steering';
+import { isConfigErrorType } from '../sync/failure-types';
 
 /** What every manager carries from run to run (continue-as-new), next to its own cursors: a plain object. */
 export interface ManagerState {
@@ -208,16 +209,13 @@ export class ManagerLoop<S extends { everyMs: number }> {
   }
 }
 
-/** Failure types of the settings activities that mean "the configuration is wrong", not "try again". */
-const CONFIG_ERROR_TYPES = new Set(['FlowConfigError', 'IngressConfigError', 'OptOutConfigError', 'EgressConfigError']);
-
 /** A settings activity that refused the configuration (e.g. a mapping no longer in the file) is a problem too. */
 async function configProblemsAsResult<S>(check: () => Promise<CheckedSettings<S>>): Promise<CheckedSettings<S>> {
   try {
     return await check();
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && CONFIG_ERROR_TYPES.has(cause.type ?? '')) {
+    if (cause instanceof ApplicationFailure && isConfigErrorType(cause.type)) {
       return { problems: [{ path: 'configuration', message: cause.message }] };
     }
     throw err;

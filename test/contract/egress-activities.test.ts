@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RECORDS_PER_CALL } from '../../src/activities/egress';
 import { followUpTaskId } from '../../src/sync/egress';
 import { type EgressStack, startEgressStack } from '../harness/egress-stack';
+import { EGRESS_INVALID_INPUT, EVENT_FILE_INCOMPLETE } from '../../src/sync/failure-types';
 
 jest.setTimeout(60_000);
 
@@ -356,7 +357,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     await expect(
       activities.applyEventFile({ file: '../secret.csv', fromLine: 2, reportId: 'x' })
     ).rejects.toMatchObject({
-      type: 'EgressInvalidInput',
+      type: EGRESS_INVALID_INPUT,
       nonRetryable: true,
     });
   });
@@ -484,7 +485,7 @@ describe('egress activities (real sshd, both simulators)', () => {
     const bytes = await readFile(join(stack.eventsDir, file));
     await writeFile(join(stack.eventsDir, file), bytes.subarray(0, bytes.length - 12));
     await expect(activities.applyEventFile({ file, fromLine: 2, reportId: 'truncated' })).rejects.toMatchObject({
-      type: 'EventFileIncomplete',
+      type: EVENT_FILE_INCOMPLETE,
       nonRetryable: false,
     });
   });

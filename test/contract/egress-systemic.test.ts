@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { D365_UNAVAILABLE } from '../../src/activities/egress';
+import { D365_UNAVAILABLE } from '../../src/sync/failure-types';
 import { type EgressStack, startEgressStack } from '../harness/egress-stack';
 
 jest.setTimeout(60_000);

@@ -1,5 +1,6 @@
 import { type ConfigInput } from '../../src/config/schema';
 import { startIngressStack, type IngressStack } from '../harness/ingress-stack';
+import { CONFIG_ERROR } from '../../src/sync/failure-types';
 
 type Mapping = NonNullable<ConfigInput['ingress']>[number];
 
@@ -134,7 +135,7 @@ describe('ingress preflight and row count against the simulators', () => {
     await expect(activities.countSourceRows({ mapping: 'contacts' })).resolves.toEqual({ rows: 8 });
     await expect(activities.syncIngressPage({ mapping: 'broken', mode: 'full', reportId: 'r1' })).rejects.toMatchObject(
       {
-        type: 'IngressConfigError',
+        type: CONFIG_ERROR,
         nonRetryable: true,
         message: expect.stringMatching(/ingress\[1\]\.fields\[0\]\.from/) as string,
       }

@@ -8,6 +8,7 @@ import { PROFILE_EXTERNAL_ID_KEY, type ResourceClient } from '../../src/connecto
 import { type DynamicsClient, type Row } from '../../src/connectors/dynamics';
 import { startIngressStack, type IngressStack } from '../harness/ingress-stack';
 import { campaignRecords, runPass } from '../harness/ingress-passes';
+import { DELTA_TOKEN_EXPIRED } from '../../src/sync/failure-types';
 
 type Mapping = NonNullable<ConfigInput['ingress']>[number];
 
@@ -259,7 +260,7 @@ describe('ingress pages over the API path: contacts to profiles', () => {
     stack.dynamics.sim.expireDeltaTokens('contacts');
     await expect(
       activities.syncIngressPage({ mapping: 'contacts', mode: 'incremental', link: deltaLink, reportId: 'pass-4' })
-    ).rejects.toMatchObject({ type: 'DeltaTokenExpired', nonRetryable: true });
+    ).rejects.toMatchObject({ type: DELTA_TOKEN_EXPIRED, nonRetryable: true });
   });
 
   it('after an expired delta link, a full re-read and reconciliation leave Campaign equal to D365', async () => {

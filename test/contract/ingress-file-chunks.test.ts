@@ -15,6 +15,7 @@ import {
   startFileStack,
   type FileStack,
 } from '../harness/ingress-file-fixture';
+import { CONFIG_ERROR, INGRESS_INPUT_ERROR } from '../../src/sync/failure-types';
 
 const BATCH = '20260101120000';
 
@@ -140,7 +141,7 @@ describe('initial transfer, file path: gzip CSV chunks on the Campaign SFTP', ()
       {
         dynamics: stack.d365,
         sftp: stack.sftp,
-        source: { plan: stack.plan, entitySet: 'contacts' },
+        source: { plan: stack.plan, table: { entitySetName: 'contacts' } },
         resource: 'profile',
         chunkRows: 1_000,
         pageSize: 250,
@@ -208,12 +209,12 @@ describe('initial transfer, file path: gzip CSV chunks on the Campaign SFTP', ()
   it('refuses a batch id or chunk number that cannot name a file, without retrying', async () => {
     await expect(
       activities.writeIngressChunk({ mapping: 'contacts', batchId: '2026-01-01', chunkNumber: 1, reportId: 'x' })
-    ).rejects.toMatchObject({ nonRetryable: true, type: 'IngressInputError' });
+    ).rejects.toMatchObject({ nonRetryable: true, type: INGRESS_INPUT_ERROR });
     await expect(
       activities.writeIngressChunk({ mapping: 'contacts', batchId: BATCH, chunkNumber: 0, reportId: 'x' })
-    ).rejects.toMatchObject({ nonRetryable: true, type: 'IngressInputError' });
+    ).rejects.toMatchObject({ nonRetryable: true, type: INGRESS_INPUT_ERROR });
     await expect(
       activities.writeIngressChunk({ mapping: 'nope', batchId: BATCH, chunkNumber: 1, reportId: 'x' })
-    ).rejects.toMatchObject({ nonRetryable: true, type: 'IngressConfigError' });
+    ).rejects.toMatchObject({ nonRetryable: true, type: CONFIG_ERROR });
   });
 });

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { CAMPAIGN_IMPORT_COOLDOWN, SIGNAL_COOLDOWN_MS } from '../../src/activities/ingress/campaign-import';
+import { SIGNAL_COOLDOWN_MS } from '../../src/activities/ingress/campaign-import';
+import { CAMPAIGN_IMPORT_COOLDOWN, INGRESS_INPUT_ERROR } from '../../src/sync/failure-types';
 import { type WriteIngressChunkResult } from '../../src/activities/ingress/contracts';
 import { createIngressFileActivities } from '../../src/activities/ingress/write-chunk-activities';
 import { csvRows, d365Contacts, expectedCells, startFileStack, type FileStack } from '../harness/ingress-file-fixture';
@@ -140,7 +141,7 @@ describe('initial transfer, file path: the Campaign import workflow', () => {
     for (const fileNames of [[], ['a.csv,b.csv'], ['../x.csv.gz']]) {
       await expect(activities.startCampaignImport({ mapping: 'contacts', fileNames })).rejects.toMatchObject({
         nonRetryable: true,
-        type: 'IngressInputError',
+        type: INGRESS_INPUT_ERROR,
       });
     }
     await expect(

@@ -4,6 +4,7 @@ import { type WriteIngressChunkResult } from '../../src/activities/ingress/contr
 import { createIngressFileActivities } from '../../src/activities/ingress/write-chunk-activities';
 import { defaultImportWorkflow } from '../../src/sandbox/campaign';
 import { csvRows, d365Contacts, readChunk, startFileStack, type FileStack } from '../harness/ingress-file-fixture';
+import { CAMPAIGN_IMPORT_NOT_READY } from '../../src/sync/failure-types';
 
 const MEMBERSHIPS = 'memberships';
 
@@ -196,7 +197,7 @@ describe('initial transfer, file path: a custom resource linked to profile', () 
         mapping: MEMBERSHIPS,
         fileNames: ['cusMembership_20260103091000_000001.csv.gz'],
       })
-    ).rejects.toMatchObject({ type: 'CampaignImportNotReady', nonRetryable: false });
+    ).rejects.toMatchObject({ type: CAMPAIGN_IMPORT_NOT_READY, nonRetryable: false });
     expect((await workflows.get('WKF_IMPORT_MEMBERSHIP')).state).toBe('paused');
   });
 });

@@ -2,12 +2,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  LINES_PER_CHUNK,
-  OPT_OUT_CONFIG_ERROR,
-  OPT_OUT_FILE_INCOMPLETE,
-  type OptOutActivities,
-} from '../../src/activities/optout';
+import { LINES_PER_CHUNK, type OptOutActivities } from '../../src/activities/optout';
+import { CONFIG_ERROR, OPT_OUT_FILE_INCOMPLETE } from '../../src/sync/failure-types';
 import { optOutBlock, type OptOutStack, startOptOutStack } from '../harness/optout-stack';
 
 let s: OptOutStack;
@@ -177,7 +173,7 @@ describe('opt-out files', () => {
     const refused = await failureOf(
       bidirectional.settleOptOutFile({ file: '../imports/profile.csv', as: 'processed' })
     );
-    expect(refused.type).toBe(OPT_OUT_CONFIG_ERROR);
+    expect(refused.type).toBe(CONFIG_ERROR);
   });
 });
 

@@ -4,7 +4,7 @@ import { type WorkflowHandle } from '@temporalio/client';
 import YAML from 'yaml';
 import { PROFILE_EXTERNAL_ID_KEY } from '../../src/connectors/campaign';
 import { freePort } from '../../src/sandbox/ports';
-import { type EgressCounts } from '../../src/activities/egress/contracts';
+import { type EgressCounts } from '../../src/sync/egress/counts';
 import { egressManagerWorkflow, ingressManagerWorkflow } from '../../src/workflows';
 import { egressStatusQuery } from '../../src/workflows/egress/messages';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';

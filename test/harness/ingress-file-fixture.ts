@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import {
-  type IngressPlanSource,
-  type ResolvedIngressSource,
-} from '../../src/activities/ingress/write-chunk-activities';
+import { type ChunkMapping } from '../../src/activities/ingress/resolve';
+import { type IngressPlanSource } from '../../src/activities/ingress/write-chunk-activities';
 import { type WorkerResources } from '../../src/activities/resources';
 import { validateConfig } from '../../src/config/load';
 import { type Config, type ConfigInput, type IngressMapping } from '../../src/config/schema';
@@ -92,9 +90,7 @@ export async function startFileStack(options: FileStackOptions): Promise<FileSta
   const mapping = config.ingress[0];
   if (!mapping) throw new Error('the test configuration has no mapping');
   const plan = planOf(mapping, 0, CONTACT_COLUMNS, PROFILE_FIELDS);
-  const sources = new Map<string, ResolvedIngressSource>([
-    [mapping.name, { plan, table: { entitySetName: 'contacts' } }],
-  ]);
+  const sources = new Map<string, ChunkMapping>([[mapping.name, { plan, table: { entitySetName: 'contacts' } }]]);
   (options.extraMappings ?? []).forEach((extra, i) => {
     const configured = config.ingress[i + 1];
     if (!configured) throw new Error('the test configuration lost a mapping');

@@ -1,5 +1,6 @@
 import { type IngressActivities } from '../../src/activities/ingress';
-import { type IngressCounts, type IngressMode, ZERO_COUNTS } from '../../src/activities/ingress/contracts';
+import { type IngressCounts, ZERO_COUNTS } from '../../src/activities/ingress/contracts';
+import { type IngressMode } from '../../src/sync/ingress';
 import { type AcsRecord, type CampaignClient, type KeyDefinition } from '../../src/connectors/campaign';
 
 /** Runs page after page, as the pass workflow does, until the delta link; returns it with the summed counts. */

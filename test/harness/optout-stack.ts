@@ -3,12 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createWorkerResources, type WorkerResources } from '../../src/activities/resources';
-import {
-  createOptOutActivities,
-  type OptOutActivities,
-  type OptOutCounts,
-  ZERO_OPT_OUT_COUNTS,
-} from '../../src/activities/optout';
+import { createOptOutActivities, type OptOutActivities } from '../../src/activities/optout';
+import { type OptOutCounts, ZERO_OPT_OUT_COUNTS } from '../../src/sync/optout/counts';
 import { validateConfig } from '../../src/config/load';
 import { type Config, type ConfigInput } from '../../src/config/schema';
 import { profileKey } from '../../src/activities/ingress/resolve';

@@ -11,6 +11,7 @@ import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { contactsToProfiles } from '../harness/mappings';
 import { activeContactIds } from '../harness/reliability';
 import { until, untilQuery } from '../harness/polling';
+import { CAMPAIGN_IMPORT_TIMEOUT } from '../../src/sync/failure-types';
 
 const MAPPING = 'rel-import-contacts';
 
@@ -82,7 +83,7 @@ describe('Campaign import workflow rejecting rows and never finishing', () => {
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
-    expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe('CampaignImportTimeout');
+    expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe(CAMPAIGN_IMPORT_TIMEOUT);
     expect(failed.initialTransferDone).toBe(false);
     expect(failed.transfer?.chunksDone).toBeGreaterThanOrEqual(2); // the checkpoint is kept
 

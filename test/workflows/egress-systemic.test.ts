@@ -7,6 +7,7 @@ import { readContacts } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { EVENT_HEADER } from '../harness/egress-stack';
 import { untilQuery } from '../harness/polling';
+import { CONFIG_ERROR } from '../../src/sync/failure-types';
 
 const FILE = 'events_20260402000000_000001.csv';
 const MISSING_CONTACT = '99999999-9999-4999-8999-999999999999';
@@ -47,7 +48,7 @@ describe('egress: a systemic D365 failure fails the pass and keeps the file (rea
         () => undefined,
         (err: unknown) => err as Error & { cause?: Error & { type?: string } }
       );
-      expect(failure?.cause?.type).toBe('EgressConfigError');
+      expect(failure?.cause?.type).toBe(CONFIG_ERROR);
       expect(failure?.cause?.message).toBe(
         'egress cannot start:\n  egress.events.open: D365 has no table acs_emailopen: create the activity table as docs/d365-solution.md describes, or set egress.events.open: false'
       );

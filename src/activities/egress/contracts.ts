@@ -3,7 +3,10 @@
  * event, never a secret.
  */
 
+import { type EgressCounts } from '../../sync/egress/counts';
 import { type FileTrouble, type FileVersion } from '../export-files/contracts';
+
+export { type EgressCounts, ZERO_EGRESS_COUNTS } from '../../sync/egress/counts';
 
 export type {
   ListExportFilesInput as ListEventFilesInput,
@@ -29,31 +32,6 @@ export interface ApplyEventFileInput {
   /** The version listed: a file that is no longer this version is not read (`trouble` says `changed`). */
   version?: FileVersion;
 }
-
-/** What one call did with the records it read. */
-export interface EgressCounts {
-  /** Records read (header excluded). */
-  read: number;
-  /** Events whose type or bounce type is switched off. */
-  skipped: number;
-  /** Activities created. */
-  created: number;
-  /** Events whose activity already existed (a replay or a re-exported event): not added again. */
-  duplicates: number;
-  /** Malformed records and events D365 refused (e.g. unknown contact): listed in the rejects report. */
-  rejected: number;
-  /** Follow-up tasks created. */
-  tasks: number;
-}
-
-export const ZERO_EGRESS_COUNTS: EgressCounts = {
-  read: 0,
-  skipped: 0,
-  created: 0,
-  duplicates: 0,
-  rejected: 0,
-  tasks: 0,
-};
 
 export interface ApplyEventFileResult {
   /** Call again from this line; absent when the file is done (every activity is durable in D365). */

@@ -20,10 +20,9 @@ import { publishReport, type PublishedReport } from '../publish-report';
 import { redriveEgressRejects, type RedriveEgressRejectsInput, type RedriveEgressRejectsResult } from './redrive';
 import { egressSettings } from './settings';
 
-export { EGRESS_INVALID_INPUT, EVENT_FILE_INCOMPLETE, RECORDS_PER_CALL } from './apply-file';
+export { RECORDS_PER_CALL } from './apply-file';
 export { PROCESSED_FOLDER, REJECTED_FOLDER } from '../export-files';
-export { D365_UNAVAILABLE, SYSTEMIC_TRIES } from './systemic';
-export { EGRESS_CONFIG_ERROR } from './settings';
+export { SYSTEMIC_TRIES } from './systemic';
 export * from './contracts';
 export type { RedriveEgressRejectsInput, RedriveEgressRejectsResult } from './redrive';
 

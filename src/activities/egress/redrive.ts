@@ -2,12 +2,8 @@ import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { sumCounts } from '../../sync/sum-counts';
-import {
-  type ApplyEventFileInput,
-  type ApplyEventFileResult,
-  type EgressCounts,
-  ZERO_EGRESS_COUNTS,
-} from './contracts';
+import { type EgressCounts, ZERO_EGRESS_COUNTS } from '../../sync/egress/counts';
+import { type ApplyEventFileInput, type ApplyEventFileResult } from './contracts';
 
 export interface RedriveEgressRejectsInput {
   /** The report's file name under `<reports.folder>/egress/`, e.g. `egress-pass-3-1a2b3c4d.csv`. */

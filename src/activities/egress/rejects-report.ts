@@ -1,5 +1,6 @@
 import { appendFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { csvLine } from '../../sync/csv-write';
 
 /** One rejected event or line: where it is and why, never a value from it (it may be personal data). */
 export interface EgressReject {
@@ -33,11 +34,7 @@ export class EgressRejectsReport {
       (info) => info.size > 0,
       () => false
     );
-    const lines = rows.map((row) => [row.file, String(row.line), row.eventId, row.reason].map(csvField).join(','));
-    await appendFile(this.file, (exists ? '' : HEADER) + lines.map((line) => `${line}\n`).join(''), 'utf8');
+    const lines = rows.map((row) => csvLine([row.file, String(row.line), row.eventId, row.reason]));
+    await appendFile(this.file, (exists ? '' : HEADER) + lines.join(''), 'utf8');
   }
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -1,9 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DynamicsApiError, DynamicsAuthError, DynamicsNetworkError } from '../../connectors/dynamics';
 import { isSystemicRefusal, reportableMessage } from '../../sync/egress';
-
-/** The failure type of a call D365 could not take for a systemic reason (table missing, 401/403, outage). */
-export const D365_UNAVAILABLE = 'EgressD365Unavailable';
+import { D365_UNAVAILABLE } from '../../sync/failure-types';
 
 /**
  * Tries of one call that meet a systemic failure before the pass fails (each after the client's own retries): a

@@ -7,6 +7,12 @@ import { type CampaignImportStatus } from './contracts';
 import { type RejectsReport } from './rejects-report';
 import { parse } from 'csv-parse';
 import { rejectRowOfImport } from './write-chunk-rejects';
+import {
+  CAMPAIGN_IMPORT_COOLDOWN,
+  CAMPAIGN_IMPORT_NOT_READY,
+  CONFIG_ERROR,
+  INGRESS_INPUT_ERROR,
+} from '../../sync/failure-types';
 
 /** The `source` of the signal (docs/campaign-files.md §1). */
 export const IMPORT_SIGNAL_SOURCE = 'acs-d365';
@@ -16,10 +22,6 @@ export const FILE_NAMES_PARAMETER = 'fileNames';
 export const DEFAULT_SIGNAL_ACTIVITY = 'signal1';
 /** ACS accepts one trigger of a signal per 10 minutes. */
 export const SIGNAL_COOLDOWN_MS = 10 * 60_000;
-/** The failure type of a trigger refused during the cooldown; it is retried after the remaining cooldown. */
-export const CAMPAIGN_IMPORT_COOLDOWN = 'CampaignImportCooldown';
-/** The failure type of an import workflow that cannot take a signal now (paused by an operator). */
-export const CAMPAIGN_IMPORT_NOT_READY = 'CampaignImportNotReady';
 
 const COOLDOWN_UNKNOWN_RETRY_MS = 60_000;
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -145,7 +147,7 @@ function checkFileNames(fileNames: readonly string[]): void {
       fileNames.length === 0
         ? 'no import file names were given'
         : `"${bad}" is not a plain file name (letters, digits, '.', '_', '-')`,
-      'IngressInputError'
+      INGRESS_INPUT_ERROR
     );
   }
 }
@@ -162,7 +164,7 @@ function signalActivityOf(workflow: WorkflowInfo, workflowId: string): string {
     throw ApplicationFailure.nonRetryable(
       `Campaign workflow ${workflowId} has ${signals.length} external signal ` +
         `activities and none is named ${DEFAULT_SIGNAL_ACTIVITY}; name the import signal ${DEFAULT_SIGNAL_ACTIVITY}`,
-      'IngressConfigError'
+      CONFIG_ERROR
     );
   }
   return only;

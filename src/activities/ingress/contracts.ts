@@ -1,12 +1,10 @@
 import { type IngressCounts } from '../../sync/ingress/counts';
+import { type IngressMode } from '../../sync/ingress/map-record';
 
 /**
  * What ingress activities take and return. Workflows see only these shapes: configuration names, cursors (D365
  * links, file names), counts. Never a record, never a secret.
  */
-
-/** `full`: initial transfer or replay (every mapped field); `incremental`: a change-tracking pass. */
-export type IngressMode = 'full' | 'incremental';
 
 export { ZERO_COUNTS, type IngressCounts } from '../../sync/ingress/counts';
 

@@ -31,8 +31,7 @@ import {
 import { findContactMapping, type IngressDependencies, profileKey } from './resolve';
 import { type PageProgress, syncIngressPage } from './sync-page';
 
-export { INGRESS_CONFIG_ERROR, type PlanCache } from './plan-cache';
-export { DELTA_TOKEN_EXPIRED } from './sync-page';
+export { type PlanCache } from './plan-cache';
 export type { CampaignMetadataReader } from './metadata';
 export type { ReconcileIngressDeletesInput, ReconcileIngressDeletesResult } from './reconcile-deletes';
 export type { RedriveIngressRejectsInput, RedriveIngressRejectsResult } from './redrive';

@@ -1,11 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { type IngressDependencies, type ResolvedMapping, resolveMapping } from './resolve';
-
-/**
- * The failure type of a mapping that does not match D365 or Campaign: retrying cannot help, the configuration (or the
- * systems) must be fixed. The same type as an unknown mapping name, which the workflows treat as non-retryable.
- */
-export const INGRESS_CONFIG_ERROR = 'IngressConfigError';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 /**
  * Resolved mappings by name, built once per worker process (metadata is read once, not per page). A failed resolution
@@ -17,7 +12,7 @@ export class PlanCache {
 
   constructor(private readonly deps: IngressDependencies) {}
 
-  /** The resolved mapping; throws a non-retryable {@link INGRESS_CONFIG_ERROR} failure listing every problem. */
+  /** The resolved mapping; throws a non-retryable {@link CONFIG_ERROR} failure listing every problem. */
   get(name: string): Promise<ResolvedMapping> {
     let entry = this.entries.get(name);
     if (!entry) {
@@ -42,7 +37,7 @@ export class PlanCache {
     throw ApplicationFailure.nonRetryable(
       `ingress mapping ${name} does not match D365 or Campaign: ` +
         resolution.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '),
-      INGRESS_CONFIG_ERROR
+      CONFIG_ERROR
     );
   }
 }

@@ -2,7 +2,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { type DynamicsClient, type Row } from '../../connectors/dynamics';
-import { type MappingMode, webApiColumnName } from '../../sync/ingress';
+import { type IngressMode, webApiColumnName } from '../../sync/ingress';
 import { forEachBounded } from '../bounded';
 import { type IngressCounts, ZERO_COUNTS } from './contracts';
 import { type ProfileLinks } from './profile-links';
@@ -80,7 +80,7 @@ export async function redriveIngressRejects(
 export async function redriveKeys(
   context: RedriveContext,
   keys: readonly string[],
-  options: { mode: MappingMode; reportId: string; waiting?: { keys: string[]; room: number } }
+  options: { mode: IngressMode; reportId: string; waiting?: { keys: string[]; room: number } }
 ): Promise<IngressCounts> {
   const counts: IngressCounts = { ...ZERO_COUNTS };
   const rejects: RejectRow[] = [];

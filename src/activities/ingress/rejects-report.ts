@@ -1,5 +1,6 @@
 import { appendFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { csvLine } from '../../sync/csv-write';
 
 /** One rejected record: never the value itself (it may be personal data), only what kind of value it was. */
 export interface RejectRow {
@@ -41,7 +42,7 @@ export class RejectsReport {
       (info) => info.size > 0,
       () => false
     );
-    const lines = rows.map((row) => [row.key, row.field, row.valueKind, row.reason].map(csvField).join(',') + '\n');
+    const lines = rows.map((row) => csvLine([row.key, row.field, row.valueKind, row.reason]));
     await appendFile(this.file, (exists ? '' : HEADER) + lines.join(''), 'utf8');
   }
 }
@@ -52,8 +53,4 @@ export function valueKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -45,6 +45,16 @@ export interface ResolvedMapping {
   optOutsOnCreate: OptOutOnCreate[];
 }
 
+/**
+ * The part of a {@link ResolvedMapping} that writing import chunks reads: the file activities take only this, so a
+ * test can give them a plan without resolving it against D365 and Campaign.
+ */
+export type ChunkMapping = Pick<ResolvedMapping, 'plan'> & {
+  table: Pick<ResolvedMapping['table'], 'entitySetName'>;
+  profileLinks?: readonly string[];
+  resourceLinks?: readonly Pick<ResourceLink, 'field' | 'keyField'>[];
+};
+
 /** A link to a custom resource: the field, and the mapping whose key finds the linked record. */
 export interface ResourceLink {
   field: string;

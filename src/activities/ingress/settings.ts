@@ -4,6 +4,7 @@ import { durationToMs } from '../../config/duration';
 import { linkParents } from '../../config/link-rules';
 import { type Config, type IngressMapping } from '../../config/schema';
 import { findMapping as lookUpMapping } from './resolve';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 /** The parts of a mapping's configuration that steer its workflows (no secrets, no data). */
 export interface IngressSettings {
@@ -39,7 +40,7 @@ export function findMapping(config: Config, name: string): { mapping: IngressMap
     throw ApplicationFailure.nonRetryable(
       `the worker's configuration has no ingress mapping named "${name}" (it has: ${config.ingress.map((m) => m.name).join(', ') || 'none'}). ` +
         'Restore it, or stop this flow.',
-      'IngressConfigError'
+      CONFIG_ERROR
     );
   }
   return found;

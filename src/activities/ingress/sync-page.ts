@@ -6,7 +6,7 @@ import {
   type CampaignValue,
   mapRecord,
   type MappedRecord,
-  type MappingMode,
+  type IngressMode,
   webApiColumnName,
 } from '../../sync/ingress';
 import { type ProfileLinks } from './profile-links';
@@ -16,9 +16,9 @@ import { type RejectRow, RejectsReport, valueKind } from './rejects-report';
 import { type ResolvedMapping } from './resolve';
 import { withOptOuts } from './opt-outs-on-create';
 import { type CreateFields, deleteByKey, rowFailure, type RowOutcome, writeRecord } from './write-record';
+import { DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
 
 /** The failure type of an expired delta link: the workflow must read everything again. */
-export const DELTA_TOKEN_EXPIRED = 'DeltaTokenExpired';
 
 /** Asks D365 for choice labels with the rows (`picklists: label`). */
 const FORMATTED_VALUES = 'OData.Community.Display.V1.FormattedValue';
@@ -156,7 +156,7 @@ export interface RowScope {
   resolved: ResolvedMapping;
   links: ProfileLinks;
   resourceLinks: ResourceLinks;
-  mode: MappingMode;
+  mode: IngressMode;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type IngressMapping } from '../../config/schema';
-import { type IngressPlan } from '../../sync/ingress';
 import { type WorkerResources } from '../resources';
 import { collectRejects, importStatus, startImport } from './campaign-import';
 import {
@@ -13,22 +12,14 @@ import {
   type WriteIngressChunkResult,
 } from './contracts';
 import { RejectsReport } from './rejects-report';
+import { type ChunkMapping } from './resolve';
 import { findMapping } from './settings';
 import { type ChunkProgress, writeChunk } from './write-chunk';
-
-/** A mapping resolved against D365 and Campaign metadata; the PlanCache's entries have this shape. */
-export interface ResolvedIngressSource {
-  plan: IngressPlan;
-  table: { entitySetName: string };
-  /** Mapped Campaign fields that link to a profile. */
-  profileLinks?: readonly string[];
-  /** Mapped Campaign fields that link to another custom resource, with its key field. */
-  resourceLinks?: readonly { field: string; keyField: string }[];
-}
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 /** Resolves mappings by name, once per process (the PlanCache of ./plan-cache fits). */
 export interface IngressPlanSource {
-  get(mapping: string): Promise<ResolvedIngressSource>;
+  get(mapping: string): Promise<ChunkMapping>;
 }
 
 export interface IngressFileActivityOptions {
@@ -63,12 +54,7 @@ export function createIngressFileActivities(
       return writeChunk(input, {
         dynamics: resources.dynamics(),
         sftp: resources.sftp(),
-        source: {
-          plan: resolved.plan,
-          entitySet: resolved.table.entitySetName,
-          ...(resolved.profileLinks ? { profileLinks: resolved.profileLinks } : {}),
-          ...(resolved.resourceLinks ? { resourceLinks: resolved.resourceLinks } : {}),
-        },
+        source: resolved,
         resource: mapping.to,
         chunkRows: mapping.initialTransfer.chunkRows,
         pageSize: config.dynamics.pageSize,
@@ -117,7 +103,7 @@ function importWorkflowOf(mapping: IngressMapping): string {
   if (workflowId === undefined) {
     throw ApplicationFailure.nonRetryable(
       `ingress mapping ${mapping.name} has no initialTransfer.importWorkflow: the file path needs the Campaign import workflow's ID (docs/campaign-files.md)`,
-      'IngressConfigError'
+      CONFIG_ERROR
     );
   }
   return workflowId;

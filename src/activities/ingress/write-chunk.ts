@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { type DynamicsClient } from '../../connectors/dynamics';
 import { type SftpClient } from '../../connectors/sftp';
 import { type Logger } from '../../logging/logger';
-import { mapRecord, type IngressPlan } from '../../sync/ingress';
+import { mapRecord } from '../../sync/ingress';
 import { encodeImportRow, importColumns, importHeader } from '../../sync/ingress/import-csv';
 import { isChoiceColumn } from '../../sync/ingress/read-column';
 import {
@@ -15,18 +15,9 @@ import {
   ZERO_COUNTS,
 } from './contracts';
 import { type RejectRow, type RejectsReport } from './rejects-report';
+import { type ChunkMapping } from './resolve';
 import { rejectRowsOfRecord } from './write-chunk-rejects';
-
-/** What a chunk is read from: the resolved mapping and the Web API entity set of its D365 table. */
-export interface IngressSource {
-  plan: IngressPlan;
-  /** e.g. `contacts` for the `contact` table. */
-  entitySet: string;
-  /** Mapped fields that link to a profile; their cells hold contact ids. @default [] */
-  profileLinks?: readonly string[];
-  /** Mapped fields that link to another custom resource, with its key field; their cells hold D365 ids. @default [] */
-  resourceLinks?: readonly { field: string; keyField: string }[];
-}
+import { INGRESS_INPUT_ERROR } from '../../sync/failure-types';
 
 /** Heartbeat details of a chunk being written: where the next page is read and how far the chunk got. */
 export interface ChunkProgress {
@@ -40,7 +31,8 @@ export interface ChunkProgress {
 export interface ChunkWriterOptions {
   dynamics: DynamicsClient;
   sftp: SftpClient;
-  source: IngressSource;
+  /** The resolved mapping the chunk's rows are read and encoded with. */
+  source: ChunkMapping;
   /** Campaign resource name; it starts the file name (`profile`, `cusOrder`). */
   resource: string;
   /** The chunk ends at the first page boundary at or past this many written rows. */
@@ -67,13 +59,13 @@ export function chunkFileName(resource: string, batchId: string, chunkNumber: nu
   if (!BATCH_ID.test(batchId)) {
     throw ApplicationFailure.nonRetryable(
       `batchId "${batchId}" is not a UTC yyyyMMddHHmmss stamp`,
-      'IngressInputError'
+      INGRESS_INPUT_ERROR
     );
   }
   if (!Number.isInteger(chunkNumber) || chunkNumber < 1 || chunkNumber > MAX_CHUNK) {
     throw ApplicationFailure.nonRetryable(
       `chunkNumber ${chunkNumber} is not a whole number from 1 to ${MAX_CHUNK}`,
-      'IngressInputError'
+      INGRESS_INPUT_ERROR
     );
   }
   return `${resource}_${batchId}_${String(chunkNumber).padStart(6, '0')}.csv.gz`;
@@ -91,7 +83,8 @@ export async function writeChunk(
 ): Promise<WriteIngressChunkResult> {
   const fileName = chunkFileName(options.resource, input.batchId, input.chunkNumber);
   const remotePath = posix.join(options.importFolder ?? 'imports', fileName);
-  const { plan, entitySet } = options.source;
+  const { plan } = options.source;
+  const entitySet = options.source.table.entitySetName;
   const columns = importColumns(plan);
   const counts: IngressCounts = { ...ZERO_COUNTS };
   const state: { rows: number; nextLink?: string; deltaLink?: string; readError?: unknown } = { rows: 0 };
@@ -112,7 +105,7 @@ export async function writeChunk(
         if (page.deletes.length > 0) {
           throw ApplicationFailure.nonRetryable(
             `${entitySet}: the link of chunk ${input.chunkNumber} returned deletions, so it is not a link of a full read`,
-            'IngressInputError'
+            INGRESS_INPUT_ERROR
           );
         }
         let text = '';

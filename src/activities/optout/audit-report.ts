@@ -1,5 +1,6 @@
 import { appendFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { csvLine } from '../../sync/csv-write';
 
 /**
  * One line of the opt-out audit: ids, attribute names, booleans and reasons only (opt-out flags and their times are
@@ -42,13 +43,7 @@ export class OptOutAudit {
       (info) => info.size > 0,
       () => false
     );
-    const lines = rows.map(
-      (row) => [row.key, row.attribute, row.old, row.new, row.winner, row.reason].map(csvField).join(',') + '\n'
-    );
+    const lines = rows.map((row) => csvLine([row.key, row.attribute, row.old, row.new, row.winner, row.reason]));
     await appendFile(this.file, (exists ? '' : HEADER) + lines.join(''), 'utf8');
   }
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -26,14 +26,12 @@ import { fileTrouble, listExportFiles, settleExportFile } from '../export-files'
 import { preflightOptOut } from './preflight';
 import { readFileChunk } from './read-file-chunk';
 import { revisitOptOutContacts } from './revisit';
-import { OPT_OUT_CONFIG_ERROR, optOutSettings } from './settings';
+import { optOutSettings } from './settings';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 import { syncOptOutD365Page } from './sync-d365-page';
 import { contactScope, type ContactScope, NO_CONTACT_MAPPING } from './contact-scope';
 
 export * from './contracts';
-export { OPT_OUT_CONFIG_ERROR } from './settings';
-export { OPT_OUT_DELTA_EXPIRED } from './sync-d365-page';
-export { OPT_OUT_FILE_INCOMPLETE } from './read-file-chunk';
 export { LINES_PER_CHUNK } from './apply-file';
 
 /**
@@ -77,7 +75,7 @@ export function createOptOutActivities(
       const failure = error instanceof Error ? error.message : String(error);
       throw ApplicationFailure.nonRetryable(
         `the opt-out flow reads the filter of ingress mapping ${mapping.name}, which cannot be resolved: ${failure}`,
-        OPT_OUT_CONFIG_ERROR
+        CONFIG_ERROR
       );
     }
   };

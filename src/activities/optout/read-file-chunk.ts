@@ -2,9 +2,7 @@ import { type Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { numberedCsvRecords } from '../../sync/csv-records';
 import { exportFileText, readFailure } from '../export-files';
-
-/** The failure type of a gzip file that ends early: still being written; retried later (docs/campaign-files.md). */
-export const OPT_OUT_FILE_INCOMPLETE = 'OptOutFileIncomplete';
+import { OPT_OUT_FILE_INCOMPLETE } from '../../sync/failure-types';
 
 export const REQUIRED_COLUMNS = ['externalId', 'attribute', 'value', 'changedAt'] as const;
 type Column = (typeof REQUIRED_COLUMNS)[number];

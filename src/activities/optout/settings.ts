@@ -6,12 +6,7 @@ import {
   type CampaignOptOutAttribute,
   type OptOutMode,
 } from '../../sync/optout';
-
-/**
- * The failure type of an opt-out configuration that cannot run (no `optOut` block, a pair D365 refuses): retrying
- * cannot help, the configuration must be fixed.
- */
-export const OPT_OUT_CONFIG_ERROR = 'OptOutConfigError';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 /** The D365 table opt-outs live on, and its entity set (fixed by Dataverse for `contact`). */
 export const CONTACT_TABLE = 'contact';
@@ -38,13 +33,13 @@ export interface OptOutSettings {
   reportsFolder: string;
 }
 
-/** The opt-out settings; a non-retryable {@link OPT_OUT_CONFIG_ERROR} failure when the configuration has none. */
+/** The opt-out settings; a non-retryable {@link CONFIG_ERROR} failure when the configuration has none. */
 export function optOutSettings(config: Config): OptOutSettings {
   const optOut = config.optOut;
   if (!optOut) {
     throw ApplicationFailure.nonRetryable(
       'the configuration has no optOut block; add optOut.mode and optOut.pairs to run the opt-out flow',
-      OPT_OUT_CONFIG_ERROR
+      CONFIG_ERROR
     );
   }
   return {

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { csvLine } from '../../sync/csv-write';
 import { parse } from 'csv-parse/sync';
 import { DRIFT_CATEGORIES, type DriftCategory, type DriftedKey } from '../../sync/verify';
 
@@ -22,9 +23,8 @@ export class VerifyReport {
   async append(keys: readonly DriftedKey[]): Promise<void> {
     if (keys.length === 0) return;
     await mkdir(join(this.file, '..'), { recursive: true });
-    const lines = keys.map((key) => [key.category, key.key, (key.fields ?? []).join(' ')].map(csvField).join(','));
     // The first write replaces the file: a retried activity writes its report again, whole.
-    const text = lines.join('\n') + '\n';
+    const text = keys.map((key) => csvLine([key.category, key.key, (key.fields ?? []).join(' ')])).join('');
     if (this.started) await appendFile(this.file, text, 'utf8');
     else await writeFile(this.file, HEADER + text, 'utf8');
     this.started = true;
@@ -55,8 +55,4 @@ export async function readVerifyReport(file: string): Promise<DriftedKey[]> {
       category: row.category,
       ...(row.fields ? { fields: row.fields.split(' ') } : {}),
     }));
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { durationToMs } from '../../config/duration';
 import { type Config } from '../../config/schema';
 import { type VerifyScope, verifyScopes } from '../../sync/verify';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 /** What the verify manager runs: how often, its quiet period, and every configured scope. */
 export interface VerifySettings {
@@ -15,7 +16,7 @@ export function verifySettings(config: Config): VerifySettings {
   if (!config.verify) {
     throw ApplicationFailure.nonRetryable(
       "the worker's configuration has no verify block; add verify.every, or stop this flow",
-      'FlowConfigError'
+      CONFIG_ERROR
     );
   }
   return {

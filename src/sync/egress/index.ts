@@ -32,3 +32,4 @@ export {
 export { numberedCsvRecords, type NumberedRecord } from '../csv-records';
 export { isEventFileName } from './file-names';
 export { isSystemicRefusal, reportableMessage, type D365Refusal } from './refusals';
+export { type EgressCounts, ZERO_EGRESS_COUNTS } from './counts';

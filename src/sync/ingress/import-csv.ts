@@ -1,8 +1,6 @@
 import { type IngressPlan } from './plan';
 import { type CampaignValue } from './types';
-
-/** Characters that force a CSV field into quotes (RFC 4180). */
-const NEEDS_QUOTES = /[",\r\n]/;
+import { csvLine } from '../csv-write';
 
 /**
  * The columns of an import file (docs/campaign-files.md §1): the key's Campaign field first, then each mapped
@@ -41,16 +39,6 @@ export function importHeader(
  */
 export function encodeImportRow(columns: readonly string[], values: Readonly<Record<string, CampaignValue>>): string {
   return csvLine(columns.map((column) => cellText(values[column])));
-}
-
-/** One CSV line of already-textual cells, LF-terminated. */
-export function csvLine(cells: readonly string[]): string {
-  return `${cells.map(csvField).join(',')}\n`;
-}
-
-/** A field quoted when it holds a separator, a quote, CR or LF; inner quotes doubled (RFC 4180). */
-export function csvField(text: string): string {
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The text of a Campaign value in a CSV cell. */

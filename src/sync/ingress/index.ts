@@ -1,5 +1,5 @@
 export { buildIngressPlan, type IngressPlan, type PlanProblem, type PlannedField } from './plan';
-export { mapRecord, type MappedRecord, type MappingMode } from './map-record';
+export { mapRecord, type MappedRecord, type IngressMode } from './map-record';
 export { rowPassesFilter, type RowFilter, type FilterRule } from './filter';
 export { convertToCampaign } from './convert';
 export { webApiColumnName } from './read-column';

@@ -9,7 +9,7 @@ import { type CampaignValue, type D365Row } from './types';
  * `full`: the initial transfer or a replay, every mapped field is written.
  * `incremental`: a change-tracking pass, fields with `applyUpdates: false` are left alone.
  */
-export type MappingMode = 'full' | 'incremental';
+export type IngressMode = 'full' | 'incremental';
 
 export type MappedRecord =
   | { kind: 'write'; key: string; values: Record<string, CampaignValue> }
@@ -17,7 +17,7 @@ export type MappedRecord =
   | { kind: 'rejected'; key: string | null; reasons: string[] };
 
 /** Maps one D365 row to the Campaign record to upsert, or says why it is filtered out or rejected. */
-export function mapRecord(row: D365Row, plan: IngressPlan, mode: MappingMode): MappedRecord {
+export function mapRecord(row: D365Row, plan: IngressPlan, mode: IngressMode): MappedRecord {
   const key = scalarText(readColumn(row, plan.key.column));
   if (key === undefined || key === '') {
     return { kind: 'rejected', key: null, reasons: [`${plan.key.column.logicalName}: the key is empty`] };

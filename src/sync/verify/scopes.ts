@@ -1,3 +1,5 @@
+import { type OptOutMode } from '../optout/decide';
+
 /** One thing verify checks: an ingress mapping, the opt-out pairs, or egress. */
 export type VerifyScope =
   | {
@@ -15,7 +17,7 @@ export type VerifyScope =
 /** What of the configuration decides the scopes (plain data: the workflow gets it in its input). */
 export interface ConfiguredFlows {
   ingress: readonly { name: string }[];
-  optOut?: { mode: string };
+  optOut?: { mode: OptOutMode };
   egress?: unknown;
 }
 

@@ -15,6 +15,8 @@ import { keepSkippedFiles } from '../../sync/skipped-files';
 import { egressCheckpointSignal, egressStatusQuery, type EgressCursor, type EgressStatus } from './messages';
 import { egressPassWorkflow } from './pass';
 import { control } from './proxies';
+import { CONFIG_ERROR } from '../../sync/failure-types';
+import { ZERO_EGRESS_COUNTS } from '../../sync/egress/counts';
 
 export interface EgressManagerState extends ManagerState {
   cursor: EgressCursor;
@@ -36,7 +38,7 @@ export async function egressManagerWorkflow(input: EgressManagerInput = {}): Pro
   const loop = new ManagerLoop<FlowSettings>(state, {
     passAtOnce: true,
     passesPerRun: input.passesPerRun,
-    ...(input.state ? {} : { refuseToStart: { what: 'egress', type: 'EgressConfigError' } }),
+    ...(input.state ? {} : { refuseToStart: { what: 'egress', type: CONFIG_ERROR } }),
   });
   setHandler(egressCheckpointSignal, (cursor) => void (state.cursor = cursor));
   setHandler(egressStatusQuery, (): EgressStatus => ({
@@ -77,7 +79,7 @@ function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
     state.lastPass = {
       pass,
       files: result.files,
-      counts: result.counts ?? { read: 0, skipped: 0, created: 0, duplicates: 0, rejected: 0, tasks: 0 },
+      counts: result.counts ?? { ...ZERO_EGRESS_COUNTS },
       finishedAt: new Date().toISOString(),
     };
     state.cursorAt = new Date().toISOString();

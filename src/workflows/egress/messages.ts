@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { EgressCounts } from '../../activities/egress/contracts';
+import type { EgressCounts } from '../../sync/egress/counts';
 import type { FileCursor } from '../file-walk';
 import type { SkippedFileNote } from '../../sync/skipped-files';
 

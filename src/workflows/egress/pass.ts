@@ -1,5 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
-import type { EgressCounts } from '../../activities/egress/contracts';
+import type { EgressCounts } from '../../sync/egress/counts';
 import type { SkippedFile } from '../../activities/export-files/contracts';
 import { sumCounts } from '../../sync/sum-counts';
 import { walkExportFiles } from '../file-walk';

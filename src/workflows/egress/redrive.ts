@@ -1,5 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
-import type { EgressCounts } from '../../activities/egress/contracts';
+import type { EgressCounts } from '../../sync/egress/counts';
 import { sumCounts } from '../../sync/sum-counts';
 import { withPassRecord } from '../pass-record';
 import { control, sliceCall, slices } from './proxies';

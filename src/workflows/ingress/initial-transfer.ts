@@ -12,6 +12,13 @@ import { withPassRecord } from '../pass-record';
 import { MAX_WAITING_ROWS } from './pass';
 import { control, pageCall, pages } from './proxies';
 import { transferReportSignal, type TransferCheckpoint, type TransferProgress } from './messages';
+import {
+  CAMPAIGN_IMPORT_FAILED,
+  CAMPAIGN_IMPORT_INCOMPLETE,
+  CAMPAIGN_IMPORT_TIMEOUT,
+  CONFIG_ERROR,
+  D365_PROTOCOL_ERROR,
+} from '../../sync/failure-types';
 
 export interface InitialTransferInput {
   mapping: string;
@@ -51,7 +58,7 @@ export async function initialTransferWorkflow(input: InitialTransferInput): Prom
         throw ApplicationFailure.nonRetryable(
           `${input.mapping}: ${rows} rows is over initialTransfer.fileThreshold (${input.settings.fileThreshold}); ` +
             'set initialTransfer.importWorkflow to the Campaign import workflow, or raise the threshold.',
-          'IngressConfigError'
+          CONFIG_ERROR
         );
       }
       tracker = new ProgressTracker(useFiles, rows, input);
@@ -229,14 +236,14 @@ async function waitForCampaignImport(mapping: string, timeoutMs: number): Promis
     if (status.failed) {
       throw ApplicationFailure.nonRetryable(
         `the Campaign import workflow of ${mapping} ended in state ${status.state}; check it in Campaign, then retry the transfer`,
-        'CampaignImportFailed'
+        CAMPAIGN_IMPORT_FAILED
       );
     }
     if (Date.now() >= deadline) {
       throw ApplicationFailure.nonRetryable(
         `the Campaign import workflow of ${mapping} did not finish within initialTransfer.importTimeout; ` +
           'check it in Campaign, then retry the transfer (the uploaded chunks are kept)',
-        'CampaignImportTimeout'
+        CAMPAIGN_IMPORT_TIMEOUT
       );
     }
     await sleep(importPollDelayMs(poll));
@@ -253,14 +260,14 @@ async function checkImportedCount(mapping: string, accepted: number): Promise<vo
     throw ApplicationFailure.nonRetryable(
       `the Campaign import of ${mapping} accepted ${accepted} rows but the resource holds ${records} records; ` +
         'check the import workflow in Campaign, then retry the transfer',
-      'CampaignImportIncomplete'
+      CAMPAIGN_IMPORT_INCOMPLETE
     );
   }
 }
 
 function requireNextLink(nextLink: string | undefined): string {
   if (!nextLink)
-    throw ApplicationFailure.nonRetryable('D365 ended a full read without a delta link', 'IngressProtocolError');
+    throw ApplicationFailure.nonRetryable('D365 ended a full read without a delta link', D365_PROTOCOL_ERROR);
   return nextLink;
 }
 

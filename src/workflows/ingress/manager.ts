@@ -33,6 +33,7 @@ import {
   type TransferProgress,
 } from './messages';
 import { ingressPassWorkflow } from './pass';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 /** What a manager carries from one run to the next (continue-as-new): cursors and counters, never data. */
 export interface IngressManagerState extends ManagerState {
@@ -78,7 +79,7 @@ export async function ingressManagerWorkflow(input: IngressManagerInput): Promis
   const loop = new ManagerLoop<IngressSettings>(state, {
     passAtOnce: false,
     passesPerRun: input.passesPerRun,
-    ...(input.state ? {} : { refuseToStart: { what: `ingress ${mapping}`, type: 'IngressConfigError' } }),
+    ...(input.state ? {} : { refuseToStart: { what: `ingress ${mapping}`, type: CONFIG_ERROR } }),
   });
   setHandler(replaySignal, () => void (state.replayRequested = true));
   setHandler(reloadConfigSignal, () => loop.reload());

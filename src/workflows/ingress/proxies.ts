@@ -1,6 +1,7 @@
+import { CONFIG_ERROR, DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
 import { flowActivities } from '../activity-options';
 
 /** Errors that retrying cannot fix: the workflow decides what to do instead. */
-const NON_RETRYABLE = ['IngressConfigError', 'DeltaTokenExpired'];
+const NON_RETRYABLE = [CONFIG_ERROR, DELTA_TOKEN_EXPIRED];
 
 export const { control, slices: pages, sliceCall: pageCall } = flowActivities(NON_RETRYABLE);

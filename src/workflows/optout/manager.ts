@@ -15,6 +15,9 @@ import { keepSkippedFiles } from '../../sync/skipped-files';
 import { optOutFileCheckpointSignal, optOutStatusQuery, type OptOutFileCursor, type OptOutStatus } from './messages';
 import { optOutPassWorkflow } from './pass';
 import { control } from './proxies';
+import { CONFIG_ERROR } from '../../sync/failure-types';
+import { ZERO_OPT_OUT_COUNTS } from '../../sync/optout/counts';
+import type { OptOutMode } from '../../sync/optout/decide';
 
 export interface OptOutManagerState extends ManagerState {
   deltaLink?: string;
@@ -39,10 +42,10 @@ export async function optOutManagerWorkflow(input: OptOutManagerInput = {}): Pro
   const loop = new ManagerLoop<FlowSettings>(state, {
     passAtOnce: true,
     passesPerRun: input.passesPerRun,
-    ...(input.state ? {} : { refuseToStart: { what: 'opt-out sync', type: 'OptOutConfigError' } }),
+    ...(input.state ? {} : { refuseToStart: { what: 'opt-out sync', type: CONFIG_ERROR } }),
   });
   /** The mode of the last settings check: the one the last (or running) pass follows. */
-  let mode = 'disabled';
+  let mode: OptOutMode = 'disabled';
   setHandler(optOutFileCheckpointSignal, (files) => void (state.files = files));
   setHandler(optOutStatusQuery, (): OptOutStatus => ({
     mode,
@@ -77,7 +80,7 @@ async function optOutSettings(): Promise<CheckedSettings<FlowSettings>> {
   );
 }
 
-function runPass(state: OptOutManagerState, mode: string): Promise<'done' | 'failed'> {
+function runPass(state: OptOutManagerState, mode: OptOutMode): Promise<'done' | 'failed'> {
   return runManagedPass(state, 'pass', async (pass) => {
     const result = await executeChild(optOutPassWorkflow, {
       workflowId: childWorkflowId('pass', pass),
@@ -99,15 +102,7 @@ function runPass(state: OptOutManagerState, mode: string): Promise<'done' | 'fai
     state.files = result.files;
     state.lastPass = {
       pass,
-      counts: result.counts ?? {
-        read: 0,
-        applied: 0,
-        skipped: 0,
-        conflicts: 0,
-        missing: 0,
-        outOfScope: 0,
-        rejected: 0,
-      },
+      counts: result.counts ?? { ...ZERO_OPT_OUT_COUNTS },
       finishedAt: new Date().toISOString(),
     };
     state.cursorAt = new Date().toISOString();

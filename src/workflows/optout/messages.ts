@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { OptOutCounts } from '../../activities/optout/contracts';
+import type { OptOutCounts } from '../../sync/optout/counts';
+import type { OptOutMode } from '../../sync/optout/decide';
 import type { FileCursor } from '../file-walk';
 import type { SkippedFileNote } from '../../sync/skipped-files';
 
@@ -11,7 +12,7 @@ export type OptOutFileCursor = FileCursor;
 export const optOutFileCheckpointSignal = defineSignal<[OptOutFileCursor]>('optOutFileCheckpoint');
 
 export interface OptOutStatus {
-  mode: string;
+  mode: OptOutMode;
   phase: 'waiting' | 'syncing' | 'paused';
   passes: number;
   lastPass?: { pass: number; counts: OptOutCounts; finishedAt: string };

@@ -1,15 +1,17 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { SkippedFile } from '../../activities/export-files/contracts';
-import type { OptOutCounts } from '../../activities/optout/contracts';
+import type { OptOutCounts } from '../../sync/optout/counts';
+import type { OptOutMode } from '../../sync/optout/decide';
 import { walkExportFiles, type FileWalkResult } from '../file-walk';
 import { sumCounts } from '../../sync/sum-counts';
 import { withPassRecord } from '../pass-record';
 import { optOutFileCheckpointSignal, type OptOutFileCursor } from './messages';
 import { control, sliceCall, slices } from './proxies';
+import { D365_PROTOCOL_ERROR, OPT_OUT_DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
 
 export interface OptOutPassInput {
   pass: number;
-  mode: string;
+  mode: OptOutMode;
   /** Where D365's changes since the last pass are read; absent for the first pass (a full read). */
   deltaLink?: string;
   files: OptOutFileCursor;
@@ -36,8 +38,8 @@ export const MAX_PENDING_CONTACTS = 1_000;
 /** Pending ids looked at per activity call. */
 const REVISIT_PER_CALL = 250;
 
-const READS_D365 = new Set(['d365-to-campaign', 'bidirectional']);
-const READS_CAMPAIGN = new Set(['campaign-to-d365', 'bidirectional']);
+const READS_D365: ReadonlySet<OptOutMode> = new Set(['d365-to-campaign', 'bidirectional']);
+const READS_CAMPAIGN: ReadonlySet<OptOutMode> = new Set(['campaign-to-d365', 'bidirectional']);
 
 /**
  * One opt-out pass: the D365 side (contact changes, reconciled with their profiles) and the Campaign side (the opt-out
@@ -117,7 +119,11 @@ async function syncD365Side(
       // Too many to keep: a full read next time finds them again, however many there are.
       return overflow ? { deltaLink: undefined, pending: [] } : { deltaLink: page.deltaLink, pending: [...pending] };
     }
-    if (!page.nextLink) throw ApplicationFailure.nonRetryable('D365 ended a change-tracking read without a delta link');
+    if (!page.nextLink)
+      throw ApplicationFailure.nonRetryable(
+        'D365 ended a change-tracking read without a delta link',
+        D365_PROTOCOL_ERROR
+      );
     link = page.nextLink;
   }
 }
@@ -144,5 +150,5 @@ async function applyCampaignFiles(
 
 function isDeltaExpired(err: unknown): boolean {
   const cause = (err as { cause?: unknown }).cause;
-  return cause instanceof ApplicationFailure && cause.type === 'OptOutDeltaTokenExpired';
+  return cause instanceof ApplicationFailure && cause.type === OPT_OUT_DELTA_TOKEN_EXPIRED;
 }

@@ -14,6 +14,7 @@ import { verifyIdAt } from '../../sync/verify';
 import { FlowKey } from '../search-attributes';
 import { ManagerLoop, passesPerRunOf, passPhases, runManagedPass, type ManagerState } from '../manager-loop';
 import { verifyWorkflow } from './workflow';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 type Activities = ReturnType<typeof activities.createActivities>;
 
@@ -49,7 +50,7 @@ export const verifyStatusQuery = defineQuery<VerifyManagerStatus>('status');
 
 const control = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['FlowConfigError'] },
+  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: [CONFIG_ERROR] },
 });
 
 const PHASES = passPhases('syncing');

@@ -11,6 +11,7 @@ import {
   type VerifyScopeResult,
 } from '../../sync/verify';
 import { recordVerifyMetrics } from '../metrics';
+import { CONFIG_ERROR } from '../../sync/failure-types';
 
 type Activities = ReturnType<typeof activities.createActivities>;
 
@@ -43,7 +44,7 @@ const scopeCalls = proxyActivities<Activities>({
     initialInterval: '5s',
     maximumInterval: '1 minute',
     maximumAttempts: 4,
-    nonRetryableErrorTypes: ['IngressConfigError', 'OptOutConfigError', 'EgressConfigError'],
+    nonRetryableErrorTypes: [CONFIG_ERROR],
   },
 });
 

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { D365_UNAVAILABLE, SYSTEMIC_TRIES } from '../../../src/activities/egress';
+import { SYSTEMIC_TRIES } from '../../../src/activities/egress';
+import { D365_UNAVAILABLE } from '../../../src/sync/failure-types';
 import { systemicFailure, SystemicWriteError } from '../../../src/activities/egress/systemic';
 import { DynamicsApiError, DynamicsMalformedResponseError } from '../../../src/connectors/dynamics';
 import { isSystemicRefusal, reportableMessage } from '../../../src/sync/egress';

@@ -11,13 +11,12 @@ import {
 import { parse as csvParse } from 'csv-parse';
 import {
   cellText,
-  csvField,
-  csvLine,
   encodeImportRow,
   importColumns,
   importHeader,
   plainNumber,
 } from '../../../src/sync/ingress/import-csv';
+import { csvField, csvLine } from '../../../src/sync/csv-write';
 import { Readable } from 'node:stream';
 
 const columns: D365Column[] = [
