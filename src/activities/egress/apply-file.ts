@@ -24,12 +24,7 @@ import { type EgressReject, EgressRejectsReport } from './rejects-report';
 import { systemicFailure } from './systemic';
 import { type EventWriteSettings, type LinedEvent, writeEvents } from './write-events';
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
-
-/** The failure type of a gzip event file that ends early: not complete yet, the next try reads it again. */
-export const EVENT_FILE_INCOMPLETE = 'EventFileIncomplete';
-
-/** The failure type of a call whose input cannot be right (a file name that is no event file's). */
-export const EGRESS_INVALID_INPUT = 'EgressInvalidInput';
+import { EGRESS_INVALID_INPUT, EVENT_FILE_INCOMPLETE } from '../../sync/failure-types';
 
 /**
  * Records one call reads at most, so an attempt stays short (a retry redoes at most this many idempotent writes). Larger

@@ -8,9 +8,7 @@ import { type SyncOptOutD365PageInput, type SyncOptOutD365PageResult } from './c
 import { reconcileScope } from './reconcile';
 import { contactColumns, type ContactContext, reconcileContactRow } from './reconcile-contact';
 import { CONTACT_ID, CONTACTS_SET } from './settings';
-
-/** The failure type of an expired delta link: the workflow must start a full read again. */
-export const OPT_OUT_DELTA_EXPIRED = 'OptOutDeltaTokenExpired';
+import { OPT_OUT_DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
 
 /** Heartbeat after this many rows (the SDK throttles heartbeats further). */
 const HEARTBEAT_EVERY_ROWS = 50;
@@ -76,7 +74,7 @@ async function readOnePage(context: OptOutPageContext, link: string | undefined)
     if (error instanceof DeltaTokenExpiredError) {
       throw ApplicationFailure.create({
         message: `the opt-out delta link of ${CONTACTS_SET} has expired; read the contacts in full again (${error.message})`,
-        type: OPT_OUT_DELTA_EXPIRED,
+        type: OPT_OUT_DELTA_TOKEN_EXPIRED,
         nonRetryable: true,
         cause: error,
       });
