@@ -2,6 +2,7 @@ import { backoffDelayMs, resolveRetryOptions, sleep, type RetryOptions } from '.
 import { type CampaignHttp, type CampaignResponse } from './campaign-http';
 import { CampaignApiError, CampaignDuplicateKeyError } from './errors';
 import { changedFields, toWireFields } from './record-diff';
+import { scalarText } from '../../sync/scalar';
 import {
   type AcsFields,
   type AcsFilter,
@@ -249,10 +250,6 @@ function filterQuery(filters: AcsFilter[] = []): Record<string, string> {
     for (const [name, value] of Object.entries(filter.parameters ?? {})) query[name] = String(value);
   }
   return query;
-}
-
-function scalarText(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 function keyText(value: unknown, field: string): string {

@@ -1,4 +1,4 @@
-import { scalarText } from './scalar';
+import { scalarText } from '../scalar';
 import { formatAcsDate, formatAcsDateTime } from '../acs-dates';
 import { parseD365Date } from './d365-dates';
 import { type CampaignField, type CampaignValue, type Converted } from './types';

@@ -1,4 +1,4 @@
-import { scalarText } from './scalar';
+import { scalarText } from '../scalar';
 import { readColumn } from './read-column';
 import { type D365Column, type D365Row } from './types';
 

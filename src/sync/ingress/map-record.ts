@@ -2,7 +2,7 @@ import { convertToCampaign } from './convert';
 import { rowPassesFilter } from './filter';
 import { type IngressPlan, type PlannedField } from './plan';
 import { choiceLabel, isChoiceColumn, readColumn } from './read-column';
-import { scalarText } from './scalar';
+import { scalarText } from '../scalar';
 import { type CampaignValue, type D365Row } from './types';
 
 /**
