@@ -39,8 +39,6 @@ export const RECORDS_PER_CALL = 10_000;
 const GROUPS_IN_FLIGHT = 2;
 /** Heartbeat after this many records (the SDK throttles heartbeats further). */
 const HEARTBEAT_EVERY_RECORDS = 100;
-/** Heartbeat at least this often, also while D365 makes a batch wait (429 `Retry-After`). */
-const HEARTBEAT_INTERVAL_MS = 5_000;
 
 /**
  * The event file, from the source folder; a re-drive looks in `processed/` first, where applied files are moved.
@@ -130,9 +128,8 @@ export async function applyEventFile(
   let next: { line: number; byte?: number } | undefined;
   let unreadable: FileTrouble | undefined;
   let lastLine = input.fromLine;
+  // The worker's keep-alive interceptor repeats the last beat while D365 makes a batch wait.
   const beat = () => context.progress?.({ file: input.file, line: lastLine });
-  const timer = context.progress ? setInterval(beat, HEARTBEAT_INTERVAL_MS) : undefined;
-  timer?.unref();
   try {
     const records = numberedCsvRecords(source, resumeAt, header ? { fieldCount: header.length } : {});
     const headerFields = header ?? (await firstFields(records));
@@ -184,7 +181,6 @@ export async function applyEventFile(
     }
     unreadable = { kind: 'unreadable', line: counts.read > 0 ? lastLine + 1 : input.fromLine, reason: failure.reason };
   } finally {
-    clearInterval(timer);
     source.destroy();
     stream.destroy();
     // No write outlives the attempt, also when it fails.
