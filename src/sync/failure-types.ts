@@ -17,15 +17,20 @@ export function isConfigErrorType(type: string | undefined | null): boolean {
   return type === CONFIG_ERROR || LEGACY_CONFIG_ERRORS.includes(type ?? '');
 }
 
-/** An ingress delta link D365 no longer knows: the workflow reads the table in full again. */
+/** A delta link D365 no longer knows (ingress or opt-out): the workflow reads the table in full again. */
 export const DELTA_TOKEN_EXPIRED = 'DeltaTokenExpired';
 
-/** The opt-out flow's expired delta link: the workflow reads the contacts in full again. */
-export const OPT_OUT_DELTA_TOKEN_EXPIRED = 'OptOutDeltaTokenExpired';
+/** The opt-out flow's name for it before 0.2.0, which recorded histories may carry. */
+const LEGACY_DELTA_TOKEN_EXPIRED = 'OptOutDeltaTokenExpired';
+
+/** Whether a failure type says the delta link expired, under its name of any version. */
+export function isDeltaTokenExpiredType(type: string | undefined | null): boolean {
+  return type === DELTA_TOKEN_EXPIRED || type === LEGACY_DELTA_TOKEN_EXPIRED;
+}
 
 /**
  * D365 answered outside the protocol (a read that ends without a delta link): the pass cannot go on. Ingress called it
- * `IngressProtocolError` before 0.3.0; opt-out gave it no type. No workflow matches it.
+ * `IngressProtocolError` before 0.2.0; opt-out gave it no type. No workflow matches it.
  */
 export const D365_PROTOCOL_ERROR = 'D365ProtocolError';
 

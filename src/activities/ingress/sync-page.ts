@@ -1,6 +1,6 @@
 import { forEachBounded } from '../bounded';
-import { ApplicationFailure } from '@temporalio/common';
-import { type ChangePage, DeltaTokenExpiredError, type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { type ChangePage, type DynamicsClient, type Row } from '../../connectors/dynamics';
+import { readChangePage } from '../change-page';
 import { type Logger } from '../../logging/logger';
 import {
   type CampaignValue,
@@ -16,7 +16,6 @@ import { type RejectRow, RejectsReport, valueKind } from './rejects-report';
 import { type ResolvedMapping } from './resolve';
 import { withOptOuts } from './opt-outs-on-create';
 import { type CreateFields, deleteByKey, rowFailure, type RowOutcome, writeRecord } from './write-record';
-import { DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
 
 /** The failure type of an expired delta link: the workflow must read everything again. */
 
@@ -120,35 +119,15 @@ export function keepWaiting(outcome: RowOutcome, waiting: string[], room: number
   };
 }
 
-/**
- * The page at `link`, or the first page of a full read. The client follows a stored next link or delta link the same
- * way (both are complete URLs carrying the select and the token), so either goes in as `startLink`.
- */
-async function readOnePage(context: SyncPageContext, link: string | undefined): Promise<ChangePage> {
+/** The page at `link` (a stored next link or delta link), or the first page of a full read. */
+function readOnePage(context: SyncPageContext, link: string | undefined): Promise<ChangePage> {
   const { plan, table } = context.resolved;
-  const pages = context.dynamics.readChanges(table.entitySetName, {
+  return readChangePage(context.dynamics, table.entitySetName, {
     select: [...plan.select],
     pageSize: context.pageSize,
     includeAnnotations: FORMATTED_VALUES,
     ...(link ? { startLink: link } : {}),
   });
-  try {
-    const first = await pages.next();
-    if (first.done) throw new Error(`the change-tracking read of ${table.entitySetName} answered no page`);
-    return first.value;
-  } catch (error) {
-    if (error instanceof DeltaTokenExpiredError) {
-      throw ApplicationFailure.create({
-        message: `the delta link of ${table.entitySetName} has expired; read the table in full again (${error.message})`,
-        type: DELTA_TOKEN_EXPIRED,
-        nonRetryable: true,
-        cause: error,
-      });
-    }
-    throw error;
-  } finally {
-    await pages.return(undefined);
-  }
 }
 
 /** What applying one row needs. */

@@ -1,6 +1,6 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { type ResourceClient } from '../../connectors/campaign';
-import { type ChangePage, DeltaTokenExpiredError, type DynamicsClient } from '../../connectors/dynamics';
+import { type ChangePage, type DynamicsClient } from '../../connectors/dynamics';
+import { readChangePage } from '../change-page';
 import { type Logger } from '../../logging/logger';
 import { OptOutAudit } from './audit-report';
 import { forEachBounded } from '../bounded';
@@ -8,7 +8,6 @@ import { type SyncOptOutD365PageInput, type SyncOptOutD365PageResult } from './c
 import { reconcileScope } from './reconcile';
 import { contactColumns, type ContactContext, reconcileContactRow } from './reconcile-contact';
 import { CONTACT_ID, CONTACTS_SET } from './settings';
-import { OPT_OUT_DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
 
 /** Heartbeat after this many rows (the SDK throttles heartbeats further). */
 const HEARTBEAT_EVERY_ROWS = 50;
@@ -60,29 +59,12 @@ export async function syncOptOutD365Page(
   };
 }
 
-async function readOnePage(context: OptOutPageContext, link: string | undefined): Promise<ChangePage> {
-  const pages = context.dynamics.readChanges(CONTACTS_SET, {
+function readOnePage(context: OptOutPageContext, link: string | undefined): Promise<ChangePage> {
+  return readChangePage(context.dynamics, CONTACTS_SET, {
     select: contactColumns(context),
     pageSize: context.pageSize,
     ...(link ? { startLink: link } : {}),
   });
-  try {
-    const first = await pages.next();
-    if (first.done) throw new Error(`the change-tracking read of ${CONTACTS_SET} answered no page`);
-    return first.value;
-  } catch (error) {
-    if (error instanceof DeltaTokenExpiredError) {
-      throw ApplicationFailure.create({
-        message: `the opt-out delta link of ${CONTACTS_SET} has expired; read the contacts in full again (${error.message})`,
-        type: OPT_OUT_DELTA_TOKEN_EXPIRED,
-        nonRetryable: true,
-        cause: error,
-      });
-    }
-    throw error;
-  } finally {
-    await pages.return(undefined);
-  }
 }
 
 function linkOf(input: SyncOptOutD365PageInput): { link?: string } {

@@ -85,6 +85,21 @@ export class DynamicsClient {
     return this.reader.changes(entitySet, options);
   }
 
+  /**
+   * One page of change tracking: the first of a full read, or the page at `startLink` (a stored next link or delta
+   * link). Throws `DeltaTokenExpiredError` when D365 no longer knows the link.
+   */
+  async readChangePage(entitySet: string, options: ChangeOptions & { startLink?: string }): Promise<ChangePage> {
+    const pages = this.reader.changes(entitySet, options);
+    try {
+      const first = await pages.next();
+      if (first.done) throw new Error(`the change-tracking read of ${entitySet} answered no page`);
+      return first.value;
+    } finally {
+      await pages.return(undefined);
+    }
+  }
+
   count(entitySet: string, filter?: string): Promise<number> {
     return this.reader.count(entitySet, filter);
   }

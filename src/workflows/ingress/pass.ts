@@ -2,7 +2,7 @@ import { ApplicationFailure, setCurrentDetails, workflowInfo } from '@temporalio
 import { addCounts, ZERO_COUNTS, type IngressCounts } from '../../sync/ingress/counts';
 import { withPassRecord } from '../pass-record';
 import { control, pageCall, pages } from './proxies';
-import { D365_PROTOCOL_ERROR, DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
+import { D365_PROTOCOL_ERROR, isDeltaTokenExpiredType } from '../../sync/failure-types';
 
 export interface IngressPassInput {
   mapping: string;
@@ -96,5 +96,5 @@ export async function ingressPassWorkflow(input: IngressPassInput): Promise<Ingr
 
 function isDeltaTokenExpired(err: unknown): boolean {
   const cause = (err as { cause?: unknown }).cause;
-  return cause instanceof ApplicationFailure && cause.type === DELTA_TOKEN_EXPIRED;
+  return cause instanceof ApplicationFailure && isDeltaTokenExpiredType(cause.type);
 }

@@ -7,7 +7,7 @@ import { sumCounts } from '../../sync/sum-counts';
 import { withPassRecord } from '../pass-record';
 import { optOutFileCheckpointSignal, type OptOutFileCursor } from './messages';
 import { control, sliceCall, slices } from './proxies';
-import { D365_PROTOCOL_ERROR, OPT_OUT_DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
+import { D365_PROTOCOL_ERROR, isDeltaTokenExpiredType } from '../../sync/failure-types';
 
 export interface OptOutPassInput {
   pass: number;
@@ -150,5 +150,5 @@ async function applyCampaignFiles(
 
 function isDeltaExpired(err: unknown): boolean {
   const cause = (err as { cause?: unknown }).cause;
-  return cause instanceof ApplicationFailure && cause.type === OPT_OUT_DELTA_TOKEN_EXPIRED;
+  return cause instanceof ApplicationFailure && isDeltaTokenExpiredType(cause.type);
 }

@@ -1,7 +1,7 @@
-import { CONFIG_ERROR, OPT_OUT_DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
+import { CONFIG_ERROR, DELTA_TOKEN_EXPIRED } from '../../sync/failure-types';
 import { flowActivities } from '../activity-options';
 
 /** Failures that retrying cannot fix: the workflow decides what to do instead. */
-const NON_RETRYABLE = [CONFIG_ERROR, OPT_OUT_DELTA_TOKEN_EXPIRED];
+const NON_RETRYABLE = [CONFIG_ERROR, DELTA_TOKEN_EXPIRED];
 
 export const { control, slices, sliceCall } = flowActivities(NON_RETRYABLE);

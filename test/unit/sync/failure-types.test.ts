@@ -1,4 +1,9 @@
-import { CONFIG_ERROR, DELTA_TOKEN_EXPIRED, isConfigErrorType } from '../../../src/sync/failure-types';
+import {
+  CONFIG_ERROR,
+  DELTA_TOKEN_EXPIRED,
+  isConfigErrorType,
+  isDeltaTokenExpiredType,
+} from '../../../src/sync/failure-types';
 
 describe('isConfigErrorType', () => {
   it.each([
@@ -14,5 +19,19 @@ describe('isConfigErrorType', () => {
     [null, false],
   ])('%p is a config error: %p', (type, expected) => {
     expect(isConfigErrorType(type)).toBe(expected);
+  });
+});
+
+describe('isDeltaTokenExpiredType', () => {
+  it.each([
+    [DELTA_TOKEN_EXPIRED, true],
+    // The opt-out flow's own name before 0.2.0, which recorded histories may carry.
+    ['OptOutDeltaTokenExpired', true],
+    [CONFIG_ERROR, false],
+    ['', false],
+    [undefined, false],
+    [null, false],
+  ])('%p says the delta link expired: %p', (type, expected) => {
+    expect(isDeltaTokenExpiredType(type)).toBe(expected);
   });
 });
