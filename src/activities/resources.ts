@@ -63,18 +63,7 @@ export function createWorkerResources(config: Config, secrets: Secrets, logger: 
       return campaign;
     },
     sftp() {
-      const settings = config.campaign.sftp;
-      sftp ??= new SftpClient({
-        host: settings.host,
-        port: settings.port,
-        username: settings.username,
-        credentials: secrets.sftpPrivateKey
-          ? { privateKey: secrets.sftpPrivateKey }
-          : { password: secrets.sftpPassword ?? '' },
-        hostKey: { fingerprints: settings.hostKeyFingerprints },
-        root: settings.root,
-        logger: logger.child({ component: 'sftp' }),
-      });
+      sftp ??= sftpClientFor(config, secrets, logger.child({ component: 'sftp' }));
       return sftp;
     },
     async close() {
@@ -82,4 +71,20 @@ export function createWorkerResources(config: Config, secrets: Secrets, logger: 
       await sftp?.close();
     },
   };
+}
+
+/** An SFTP client for the Campaign storage of the configuration (connects on first use). */
+export function sftpClientFor(config: Config, secrets: Secrets, logger: Logger): SftpClient {
+  const settings = config.campaign.sftp;
+  return new SftpClient({
+    host: settings.host,
+    port: settings.port,
+    username: settings.username,
+    credentials: secrets.sftpPrivateKey
+      ? { privateKey: secrets.sftpPrivateKey }
+      : { password: secrets.sftpPassword ?? '' },
+    hostKey: { fingerprints: settings.hostKeyFingerprints },
+    root: settings.root,
+    logger,
+  });
 }

@@ -5,7 +5,7 @@ import { MissingSecretsError, readSecrets, type Secrets } from '../config/secret
 import { ImsTokenProvider } from '../connectors/campaign/ims-token-provider';
 import { DynamicsClient } from '../connectors/dynamics';
 import { DynamicsAuthError } from '../connectors/dynamics/errors';
-import { SftpClient } from '../connectors/sftp';
+import { sftpClientFor } from '../activities/resources';
 import { type Logger } from '../logging/logger';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { isPolling } from './status-check';
@@ -163,17 +163,7 @@ async function imsToken(config: Config, secrets: Secrets): Promise<string> {
 
 async function sftpChecks(config: Config, secrets: Secrets, logger: Logger): Promise<DoctorCheck[]> {
   const settings = config.campaign.sftp;
-  const sftp = new SftpClient({
-    host: settings.host,
-    port: settings.port,
-    username: settings.username,
-    credentials: secrets.sftpPrivateKey
-      ? { privateKey: secrets.sftpPrivateKey }
-      : { password: secrets.sftpPassword ?? '' },
-    hostKey: { fingerprints: settings.hostKeyFingerprints },
-    root: settings.root,
-    logger,
-  });
+  const sftp = sftpClientFor(config, secrets, logger);
   try {
     const login = await run('sftp login and host key', async () => {
       await sftp.connect();
