@@ -1,6 +1,6 @@
 /**
  * An error the simulator answers in ACS's style: `{ "code": <status>, "error_code": "<code>", "message": "<code> <text>" }`.
- * (The exact envelope of real ACS errors is not confirmed; see docs/campaign-connector.md.)
+ * (The exact envelope of real ACS errors is not confirmed; see docs/maintainers/campaign-connector.md.)
  */
 export class AcsError extends Error {
   constructor(
