@@ -7,8 +7,9 @@ import { connectClient } from './temporal-client';
 const CURSOR_TIMEOUT_MS = 10_000;
 
 /**
- * The ingress scopes with their flow's stored delta link (`unappliedSince`), read from each manager's `managerState`
- * query, so that verify counts what the flows have read but not yet applied as pending rather than drift. Best effort:
+ * The ingress scopes with their flow's stored delta link (`unappliedSince`) and the rows it keeps waiting for a linked
+ * record (`waitingKeys`), read from each manager's `managerState` query, so that verify counts what the flows have
+ * read but not yet applied as pending rather than drift. Best effort:
  * without Temporal, a manager or a worker to answer, a scope goes as it came (the quiet period alone decides).
  */
 export async function withFlowCursors(
@@ -30,7 +31,14 @@ export async function withFlowCursors(
         const handle = connected.client.workflow.getHandle(managerWorkflowId(`ingress:${scope.mapping}`, deployment));
         const state = await withTimeout(handle.query(managerStateQuery)).catch(() => undefined);
         const link = state?.deltaLink;
-        return typeof link === 'string' && link !== '' ? { ...scope, unappliedSince: link } : scope;
+        const waiting = Array.isArray(state?.waiting)
+          ? state.waiting.filter((key: unknown): key is string => typeof key === 'string')
+          : [];
+        return {
+          ...scope,
+          ...(typeof link === 'string' && link !== '' ? { unappliedSince: link } : {}),
+          ...(waiting.length > 0 ? { waitingKeys: waiting } : {}),
+        };
       })
     );
     return { scopes: withCursors };

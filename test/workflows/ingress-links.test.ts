@@ -6,6 +6,7 @@ import { type AcsRecord } from '../../src/connectors/campaign';
 import { ingressManagerWorkflow } from '../../src/workflows';
 import { ingressManagerId } from '../../src/workflows/ingress/ids';
 import { syncNowSignal } from '../../src/workflows/ingress/messages';
+import { managerStateQuery } from '../../src/workflows/steering';
 import { untilStatus } from '../harness/flow-compare';
 import { startFlowStack, type FlowStack } from '../harness/flow-stack';
 import { campaignRecords } from '../harness/ingress-passes';
@@ -181,6 +182,21 @@ describe('ingress managers of linked custom resources, on real Temporal', () => 
       waiting: 1,
     });
     expect((await records('cusReward', 'rewardId')).has(second.reward)).toBe(false);
+    // verify counts the waiting membership as the flow's pending work when it knows the manager's waiting keys (as
+    // the CLI reads them), and as missing without them.
+    const waitingKeys = (await memberships.query(managerStateQuery)).waiting as string[];
+    expect(waitingKeys).toEqual([second.membership]);
+    const verifyMemberships = (extra: { waitingKeys?: string[] }) =>
+      createActivities({ resources: stack.resources }).verifyIngress({
+        mapping: MEMBERSHIPS,
+        verifyId: `waiting-${Date.now()}`,
+        timing: { startedAtMs: Date.now(), quietMs: 0 },
+        ...extra,
+      });
+    expect((await verifyMemberships({})).drift).toMatchObject({ missing: 1 });
+    const known = await verifyMemberships({ waitingKeys });
+    expect(known.drift).toMatchObject({ missing: 0 });
+    expect(known.counts).toMatchObject({ pending: 1 });
 
     await programs.signal(syncNowSignal);
     await untilStatus(programs, (s) => s.passes === 1 && s.phase === 'waiting');

@@ -25,7 +25,9 @@ export interface VerifyScopeCall {
 
 export interface VerifyActivities {
   /** One ingress mapping: D365 rows against Campaign records (see `verifyIngressMapping`). */
-  verifyIngress(input: VerifyScopeCall & { mapping: string; unappliedSince?: string }): Promise<VerifyScopeResult>;
+  verifyIngress(
+    input: VerifyScopeCall & { mapping: string; unappliedSince?: string; waitingKeys?: string[] }
+  ): Promise<VerifyScopeResult>;
   verifyOptOut(input: VerifyScopeCall): Promise<VerifyScopeResult>;
   verifyEgress(input: VerifyScopeCall): Promise<VerifyScopeResult>;
   /** Re-drives the drifted keys of a verify's report for one mapping. */

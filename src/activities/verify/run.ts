@@ -61,9 +61,14 @@ export function unverified(scope: string, reason: string): VerifyScopeResult {
 }
 
 /** What an ingress scope's activity takes besides the call: the mapping and, when known, the flow's cursor. */
-export function ingressScopeInput(scope: { mapping: string; unappliedSince?: string }): {
+export function ingressScopeInput(scope: { mapping: string; unappliedSince?: string; waitingKeys?: string[] }): {
   mapping: string;
   unappliedSince?: string;
+  waitingKeys?: string[];
 } {
-  return { mapping: scope.mapping, ...(scope.unappliedSince ? { unappliedSince: scope.unappliedSince } : {}) };
+  return {
+    mapping: scope.mapping,
+    ...(scope.unappliedSince ? { unappliedSince: scope.unappliedSince } : {}),
+    ...(scope.waitingKeys ? { waitingKeys: scope.waitingKeys } : {}),
+  };
 }

@@ -46,6 +46,8 @@ export interface VerifyScopeInput {
   timing: VerifyTiming;
   /** The ingress flow's stored delta link (`VerifyScope.unappliedSince`). */
   unappliedSince?: string;
+  /** Rows the flow keeps waiting for a linked record (`VerifyScope.waitingKeys`). */
+  waitingKeys?: string[];
 }
 
 /**
@@ -100,6 +102,7 @@ export async function verifyIngressMapping(
 
   const { candidates, counts } = tally.finish();
   const unapplied = await keysNotYetApplied(context, input.unappliedSince, normalize);
+  for (const key of input.waitingKeys ?? []) unapplied.add(normalize(key));
   const recheck = { agree: 0, changed: 0, pending: 0 };
   const drifted: DriftedKey[] = [];
   const keys = candidates.map((candidate) => candidate.key);

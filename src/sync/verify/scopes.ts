@@ -10,6 +10,8 @@ export type VerifyScope =
        * after it are the flow's pending work (not drift), whatever their age. A cursor, never data.
        */
       unappliedSince?: string;
+      /** Rows the flow keeps waiting for a linked record (D365 ids, from the manager): pending, not missing. */
+      waitingKeys?: string[];
     }
   | { kind: 'optout' }
   | { kind: 'egress' };

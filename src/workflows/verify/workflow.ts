@@ -88,6 +88,7 @@ async function verifyAll(verifyId: string, input: VerifyWorkflowInput): Promise<
                 ...call,
                 mapping: scope.mapping,
                 ...(scope.unappliedSince ? { unappliedSince: scope.unappliedSince } : {}),
+                ...(scope.waitingKeys ? { waitingKeys: scope.waitingKeys } : {}),
               },
             ])
           : scope.kind === 'optout'
