@@ -9,6 +9,7 @@ import {
   type LoopState,
   type ManagerStep,
 } from '../sync/manager-steps';
+import { CONFIG_ERROR } from '../sync/failure-types';
 import { failureMessage } from './failure-message';
 import { recordCursorAt, recordFlowInterval } from './metrics';
 import { managerStateQuery, pauseSignal, resumeSignal, syncNowSignal } from './steering';
@@ -21,6 +22,22 @@ export interface ManagerState {
   lastError?: string;
   /** When the flow's cursor last moved (ISO time); the flows set it, the loop reports it as a metric. */
   cursorAt?: string;
+}
+
+/** What every manager is started with: the state carried over by continue-as-new, and the run length. */
+export interface ManagerInput<S extends ManagerState> {
+  state?: Partial<S>;
+  /** Passes per run before continue-as-new (default 50); carried over. */
+  passesPerRun?: number;
+}
+
+/** The part of every manager's status that the loop knows. */
+export interface LoopStatus<P extends string> {
+  phase: P;
+  passes: number;
+  cursorAt?: string;
+  nextRunAt?: string;
+  lastError?: string;
 }
 
 /** A configuration problem, as the preflight activities report it. */
@@ -49,12 +66,14 @@ export interface FlowSteps<S extends { everyMs: number }> {
 export interface ManagerLoopOptions {
   /** Egress and opt-out run a pass at once when they start or resume; ingress waits an interval. */
   passAtOnce: boolean;
+  /** What the manager was started with: its run length, and the state it carries over, if any. */
+  input: ManagerInput<ManagerState>;
   /**
-   * Set for a manager started afresh: a configuration problem at its first check fails the workflow (it refuses to
-   * start, naming the problem). A manager with history shows the problem in `status` and waits instead.
+   * The flow's name in the failure of a manager started afresh (no state carried over) whose first check finds a
+   * configuration problem: it refuses to start, naming the problem. A manager with history shows the problem in
+   * `status` and waits instead. Unset: it never refuses.
    */
-  refuseToStart?: { what: string; type: string };
-  passesPerRun?: number;
+  refuseToStartAs?: string;
 }
 
 export type LoopPhase = 'starting' | 'waiting' | 'transfer' | 'pass' | 'failed' | 'paused';
@@ -75,14 +94,14 @@ export class ManagerLoop<S extends { everyMs: number }> {
   nextRunAt?: string;
   private loop: LoopState;
   private everyMs?: number;
-  /** Until a check passes, a problem fails a manager started afresh (see {@link ManagerLoopOptions.refuseToStart}). */
-  private refusal: ManagerLoopOptions['refuseToStart'];
+  /** Until a check passes, a problem fails a manager started afresh (see {@link ManagerLoopOptions.refuseToStartAs}). */
+  private refusal: string | undefined;
 
   constructor(
     readonly state: ManagerState,
     private readonly options: ManagerLoopOptions
   ) {
-    this.refusal = options.refuseToStart;
+    this.refusal = options.input.state ? undefined : options.refuseToStartAs;
     this.loop = {
       paused: state.paused,
       syncNow: false,
@@ -90,7 +109,7 @@ export class ManagerLoop<S extends { everyMs: number }> {
       due: options.passAtOnce,
       blocked: false,
       stepsThisRun: 0,
-      passesPerRun: options.passesPerRun ?? PASSES_PER_RUN,
+      passesPerRun: options.input.passesPerRun ?? PASSES_PER_RUN,
       continueAsNewSuggested: false,
       transferOwed: false,
       transferFailed: false,
@@ -105,6 +124,20 @@ export class ManagerLoop<S extends { everyMs: number }> {
   /** What `status` shows as the phase: paused as soon as asked, even while a pass finishes. */
   get shownPhase(): LoopPhase {
     return this.state.paused ? 'paused' : this.phase;
+  }
+
+  /**
+   * What every manager's `status` shows of its loop and state: the phase in the flow's words, passes, when the cursor
+   * last moved, the next run and the last error.
+   */
+  statusFields<P extends string>(phases: Record<LoopPhase, P>): LoopStatus<P> {
+    return {
+      phase: phases[this.shownPhase],
+      passes: this.state.passes,
+      ...(this.state.cursorAt ? { cursorAt: this.state.cursorAt } : {}),
+      ...(this.nextRunAt ? { nextRunAt: this.nextRunAt } : {}),
+      ...(this.state.lastError ? { lastError: this.state.lastError } : {}),
+    };
   }
 
   syncNow(): void {
@@ -200,10 +233,7 @@ export class ManagerLoop<S extends { everyMs: number }> {
       return result.settings;
     }
     const text = problemsText(result.problems);
-    if (this.refusal) {
-      const { what, type } = this.refusal;
-      throw ApplicationFailure.nonRetryable(`${what} cannot start:\n${text}`, type);
-    }
+    if (this.refusal) throw ApplicationFailure.nonRetryable(`${this.refusal} cannot start:\n${text}`, CONFIG_ERROR);
     this.state.lastError = `${CONFIG_PROBLEMS}; fix it, restart the worker, then retry:\n${text}`;
     return undefined;
   }

@@ -8,6 +8,7 @@ import {
   runManagedPass,
   passesPerRunOf,
   type CheckedSettings,
+  type ManagerInput,
   type ManagerState,
 } from '../manager-loop';
 import { FlowKey } from '../search-attributes';
@@ -15,40 +16,25 @@ import { keepSkippedFiles } from '../../sync/skipped-files';
 import { egressCheckpointSignal, egressStatusQuery, type EgressCursor, type EgressStatus } from './messages';
 import { egressPassWorkflow } from './pass';
 import { control } from './proxies';
-import { CONFIG_ERROR } from '../../sync/failure-types';
 import { ZERO_EGRESS_COUNTS } from '../../sync/egress/counts';
 
 export interface EgressManagerState extends ManagerState {
   cursor: EgressCursor;
   lastPass?: EgressStatus['lastPass'];
-  /** When the cursor last moved (a pass applied what it read). */
-  cursorAt?: string;
   skippedFiles?: EgressStatus['skippedFiles'];
 }
 
-export interface EgressManagerInput {
-  state?: Partial<EgressManagerState>;
-  /** Passes per run before continue-as-new (default 50); carried over. */
-  passesPerRun?: number;
-}
+export type EgressManagerInput = ManagerInput<EgressManagerState>;
 
 /** The egress manager (`egress`): checks D365, then one pass per interval or on "sync now", each as a child workflow. */
 export async function egressManagerWorkflow(input: EgressManagerInput = {}): Promise<void> {
   const state: EgressManagerState = { cursor: {}, passes: 0, paused: false, ...input.state };
-  const loop = new ManagerLoop<FlowSettings>(state, {
-    passAtOnce: true,
-    passesPerRun: input.passesPerRun,
-    ...(input.state ? {} : { refuseToStart: { what: 'egress', type: CONFIG_ERROR } }),
-  });
+  const loop = new ManagerLoop<FlowSettings>(state, { passAtOnce: true, input, refuseToStartAs: 'egress' });
   setHandler(egressCheckpointSignal, (cursor) => void (state.cursor = cursor));
   setHandler(egressStatusQuery, (): EgressStatus => ({
-    phase: PHASES[loop.shownPhase],
-    passes: state.passes,
+    ...loop.statusFields(PHASES),
     cursor: state.cursor,
     ...(state.lastPass ? { lastPass: state.lastPass } : {}),
-    ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
-    ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
-    ...(state.lastError ? { lastError: state.lastError } : {}),
     ...(state.skippedFiles ? { skippedFiles: state.skippedFiles } : {}),
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'egress' }]);

@@ -33,7 +33,6 @@ import {
   type TransferProgress,
 } from './messages';
 import { ingressPassWorkflow } from './pass';
-import { CONFIG_ERROR } from '../../sync/failure-types';
 
 /** What a manager carries from one run to the next (continue-as-new): cursors and counters, never data. */
 export interface IngressManagerState extends ManagerState {
@@ -78,8 +77,8 @@ export async function ingressManagerWorkflow(input: IngressManagerInput): Promis
   };
   const loop = new ManagerLoop<IngressSettings>(state, {
     passAtOnce: false,
-    passesPerRun: input.passesPerRun,
-    ...(input.state ? {} : { refuseToStart: { what: `ingress ${mapping}`, type: CONFIG_ERROR } }),
+    input,
+    refuseToStartAs: `ingress ${mapping}`,
   });
   setHandler(replaySignal, () => void (state.replayRequested = true));
   setHandler(reloadConfigSignal, () => loop.reload());
@@ -94,15 +93,11 @@ export async function ingressManagerWorkflow(input: IngressManagerInput): Promis
     if (report.checkpoint) state.checkpoint = report.checkpoint;
   });
   setHandler(ingressStatusQuery, (): IngressStatus => ({
+    ...loop.statusFields(PHASES),
     mapping,
-    phase: PHASES[loop.shownPhase],
     initialTransferDone: state.initialTransferDone,
-    passes: state.passes,
     ...(state.lastPass ? { lastPass: state.lastPass } : {}),
-    ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
     ...(state.transfer ? { transfer: state.transfer } : {}),
-    ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
-    ...(state.lastError ? { lastError: state.lastError } : {}),
     ...(state.waiting ? { waiting: state.waiting.length } : {}),
   }));
   upsertSearchAttributes([

@@ -8,6 +8,7 @@ import {
   runManagedPass,
   passesPerRunOf,
   type CheckedSettings,
+  type ManagerInput,
   type ManagerState,
 } from '../manager-loop';
 import { FlowKey } from '../search-attributes';
@@ -15,7 +16,6 @@ import { keepSkippedFiles } from '../../sync/skipped-files';
 import { optOutFileCheckpointSignal, optOutStatusQuery, type OptOutFileCursor, type OptOutStatus } from './messages';
 import { optOutPassWorkflow } from './pass';
 import { control } from './proxies';
-import { CONFIG_ERROR } from '../../sync/failure-types';
 import { ZERO_OPT_OUT_COUNTS } from '../../sync/optout/counts';
 import type { OptOutMode } from '../../sync/optout/decide';
 
@@ -25,36 +25,22 @@ export interface OptOutManagerState extends ManagerState {
   pendingContacts?: string[];
   files: OptOutFileCursor;
   lastPass?: OptOutStatus['lastPass'];
-  /** When the cursor last moved (a pass applied what it read). */
-  cursorAt?: string;
   skippedFiles?: OptOutStatus['skippedFiles'];
 }
 
-export interface OptOutManagerInput {
-  state?: Partial<OptOutManagerState>;
-  /** Passes per run before continue-as-new (default 50); carried over. */
-  passesPerRun?: number;
-}
+export type OptOutManagerInput = ManagerInput<OptOutManagerState>;
 
 /** The opt-out manager (`optout`): checks the pairs, then one pass per interval or on "sync now". */
 export async function optOutManagerWorkflow(input: OptOutManagerInput = {}): Promise<void> {
   const state: OptOutManagerState = { files: {}, passes: 0, paused: false, ...input.state };
-  const loop = new ManagerLoop<FlowSettings>(state, {
-    passAtOnce: true,
-    passesPerRun: input.passesPerRun,
-    ...(input.state ? {} : { refuseToStart: { what: 'opt-out sync', type: CONFIG_ERROR } }),
-  });
+  const loop = new ManagerLoop<FlowSettings>(state, { passAtOnce: true, input, refuseToStartAs: 'opt-out sync' });
   /** The mode of the last settings check: the one the last (or running) pass follows. */
   let mode: OptOutMode = 'disabled';
   setHandler(optOutFileCheckpointSignal, (files) => void (state.files = files));
   setHandler(optOutStatusQuery, (): OptOutStatus => ({
+    ...loop.statusFields(PHASES),
     mode,
-    phase: PHASES[loop.shownPhase],
-    passes: state.passes,
     ...(state.lastPass ? { lastPass: state.lastPass } : {}),
-    ...(state.cursorAt ? { cursorAt: state.cursorAt } : {}),
-    ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
-    ...(state.lastError ? { lastError: state.lastError } : {}),
     ...(state.skippedFiles ? { skippedFiles: state.skippedFiles } : {}),
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'optout' }]);

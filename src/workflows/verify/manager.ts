@@ -12,7 +12,14 @@ import type * as activities from '../../activities';
 import type { VerifySettings } from '../../activities/verify';
 import { verifyIdAt } from '../../sync/verify';
 import { FlowKey } from '../search-attributes';
-import { ManagerLoop, passesPerRunOf, passPhases, runManagedPass, type ManagerState } from '../manager-loop';
+import {
+  ManagerLoop,
+  passesPerRunOf,
+  passPhases,
+  runManagedPass,
+  type ManagerInput,
+  type ManagerState,
+} from '../manager-loop';
 import { verifyWorkflow } from './workflow';
 import { CONFIG_ERROR } from '../../sync/failure-types';
 
@@ -32,11 +39,7 @@ export interface VerifyManagerState extends ManagerState {
   lastPass?: LastVerify;
 }
 
-export interface VerifyManagerInput {
-  state?: Partial<VerifyManagerState>;
-  /** Verifies per run before continue-as-new (default 50); carried over. */
-  passesPerRun?: number;
-}
+export type VerifyManagerInput = ManagerInput<VerifyManagerState>;
 
 export interface VerifyManagerStatus {
   phase: 'waiting' | 'syncing' | 'paused';
@@ -63,13 +66,10 @@ const PHASES = passPhases('syncing');
  */
 export async function verifyManagerWorkflow(input: VerifyManagerInput = {}): Promise<void> {
   const state: VerifyManagerState = { passes: 0, paused: false, ...input.state };
-  const loop = new ManagerLoop<VerifySettings>(state, { passAtOnce: false, passesPerRun: input.passesPerRun });
+  const loop = new ManagerLoop<VerifySettings>(state, { passAtOnce: false, input });
   setHandler(verifyStatusQuery, (): VerifyManagerStatus => ({
-    phase: PHASES[loop.shownPhase],
-    passes: state.passes,
+    ...loop.statusFields(PHASES),
     ...(state.lastPass ? { lastPass: state.lastPass } : {}),
-    ...(loop.nextRunAt ? { nextRunAt: loop.nextRunAt } : {}),
-    ...(state.lastError ? { lastError: state.lastError } : {}),
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'verify' }]);
 
