@@ -186,6 +186,7 @@ describe('ingress managers of linked custom resources, on real Temporal', () => 
     // the CLI reads them), and as missing without them.
     const waitingKeys = (await memberships.query(managerStateQuery)).waiting as string[];
     expect(waitingKeys).toEqual([second.membership]);
+    await inTheNextSecond();
     const verifyMemberships = (extra: { waitingKeys?: string[] }) =>
       createActivities({ resources: stack.resources }).verifyIngress({
         mapping: MEMBERSHIPS,
@@ -218,6 +219,7 @@ describe('ingress managers of linked custom resources, on real Temporal', () => 
         verifyId: `links-${Date.now()}`,
         timing: { startedAtMs: Date.now(), quietMs: 0 },
       });
+    await inTheNextSecond();
     for (const mapping of [MEMBERSHIPS, REWARDS]) {
       const result = await verify(mapping);
       expect(result.counts).toMatchObject({ expected: 2, agree: 2 });
@@ -232,10 +234,17 @@ describe('ingress managers of linked custom resources, on real Temporal', () => 
       .campaign()
       .resource({ api: 'customResources', name: 'cusMembership' })
       .patch(String(membership?.PKey), { program: { PKey: String(other?.PKey) } });
-    // Verify starts after the edit (an edit in the same millisecond counts as changed during the verify).
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await inTheNextSecond();
     const drifted = await verify(MEMBERSHIPS);
     expect(drifted.drift.fields).toBe(1);
     expect(drifted.keys).toEqual([{ key: id, category: 'fields', fields: ['program'] }]);
   });
 });
+
+/**
+ * Waits into the next second, so that verify starts after the writes so far: D365 keeps `modifiedon` to the second,
+ * and a change in the second verify starts in counts as changed during verify, not as drift.
+ */
+async function inTheNextSecond(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1_020 - (Date.now() % 1_000)));
+}
