@@ -1,5 +1,5 @@
 import { type ResourceClient } from '../../connectors/campaign';
-import { type DynamicsClient } from '../../connectors/dynamics';
+import { type DynamicsClient, IDS_PER_QUERY } from '../../connectors/dynamics';
 import { type IngressCounts } from '../../sync/ingress';
 import { forEachBounded } from '../bounded';
 import { type RedriveContext, redriveKeys } from '../ingress/redrive';
@@ -8,8 +8,6 @@ import { campaignSide, d365Side, lookupProfile, reconcileRecord, reconcileScope 
 import { type OptOutSettings } from '../optout/settings';
 import { readVerifyReport, verifyReportPath } from './report-file';
 import { readContacts } from './verify-optout';
-
-const KEYS_PER_QUERY = 50;
 
 export interface RepairInput {
   verifyId: string;
@@ -75,8 +73,8 @@ export async function repairOptOutDrift(context: OptOutRepairContext, input: Rep
   const scope = reconcileScope(context.settings.mode, context.dynamics, context.profiles);
   const { counts, audit } = scope;
   const reportId = `verify-repair-${input.verifyId}`;
-  for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
-    const batch = keys.slice(start, start + KEYS_PER_QUERY);
+  for (let start = 0; start < keys.length; start += IDS_PER_QUERY) {
+    const batch = keys.slice(start, start + IDS_PER_QUERY);
     const rows = await readContacts(context, batch);
     counts.read += batch.length;
     const work = forEachBounded(batch, context, async (contactId) => {

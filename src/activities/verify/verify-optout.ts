@@ -1,5 +1,5 @@
 import { type ResourceClient } from '../../connectors/campaign';
-import { type DynamicsClient, readRowsById, type Row } from '../../connectors/dynamics';
+import { type DynamicsClient, readRowsById, type Row, IDS_PER_QUERY } from '../../connectors/dynamics';
 import {
   compactKey,
   type DriftedKey,
@@ -17,7 +17,6 @@ import { scopeResult, type VerifyProgress } from './scope-result';
 import { type VerifyScopeInput } from './verify-ingress';
 
 const CAMPAIGN_PAGE = 500;
-const KEYS_PER_QUERY = 50;
 const HEARTBEAT_EVERY = 1000;
 /** Set on a contact's entry once its profile was seen. */
 const SEEN = 1 << 16;
@@ -88,8 +87,8 @@ export async function verifyOptOutPairs(
 
   const drifted: DriftedKey[] = [];
   const keys = [...candidates];
-  for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
-    const batch = keys.slice(start, start + KEYS_PER_QUERY);
+  for (let start = 0; start < keys.length; start += IDS_PER_QUERY) {
+    const batch = keys.slice(start, start + IDS_PER_QUERY);
     const rows = await readContacts(context, batch);
     await forEachBounded(batch, context, async (key) => {
       const row = rows.get(key);
