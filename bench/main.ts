@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       else if (benchmark === 'egress') await egressBenchmark(results, options.events ?? 200_000);
       else if (benchmark === 'worker-memory') await workerMemoryBenchmark(results);
       else if (benchmark === 'egress-ceiling')
-        await egressCeilingBenchmark(results, options.events ?? 6_000, options.baseline);
+        await egressCeilingBenchmark(results, options.events ?? 200_000, options.baseline);
       else if (benchmark === 'verify') await verifyBenchmark(results, options.rows ?? [1_000_000]);
       else await temporalOverheadBenchmark(results, options.rows ?? [200_000, 600_000]);
     } catch (error) {

@@ -1,19 +1,18 @@
 import {
   addedPenaltyMs,
-  type BudgetSignal,
-  budgetCeiling,
   holdMs,
   limitAfterSuccess,
   limitAfterThrottle,
   meanDuration,
   pausedUntilAfterThrottle,
   slots,
+  spacingMs,
   startingLimit,
 } from './concurrency-policy';
 
 /** What a controller shows about itself (for metrics and tests). */
 export interface ConcurrencyState {
-  /** Requests the controller lets out at once now. */
+  /** Requests' worth of server time the controller keeps in flight now (on average; it paces the sends). */
   limit: number;
   /** The most it will ever let out (configured, within the service's hard limit). */
   cap: number;
@@ -30,10 +29,15 @@ export interface ConcurrencyState {
 
 /** What one answer told the controller. */
 export type Answer =
-  | ({ kind: 'answered'; hint?: number } & BudgetSignal)
+  | { kind: 'answered'; hint?: number }
   | { kind: 'throttled'; retryAfterMs: number; hint?: number }
   /** No answer (connection failure): says nothing about the service's limits. */
   | { kind: 'failed' };
+
+interface Grant {
+  probe: boolean;
+  sentAt: number;
+}
 
 /** A slot: the request may be sent now; `done` reports how it went and frees the slot. */
 export interface Permit {
@@ -53,12 +57,12 @@ export interface ConcurrencyControllerOptions {
 
 /**
  * Adaptive concurrency for one account of a rate-limited service, shared by every client of that account in the
- * process: it starts from the parallelism the service recommends, grows by about one request per round trip,
- * shrinks on a 429 and then holds every request until `Retry-After` has passed (requests in flight finish; none is
- * sent; after penalties in a row, a growing random wait more, see {@link holdMs}, and then one request first), and above the recommended
- * parallelism keeps within the budget the service reports left (Dataverse's `x-ms-ratelimit-*-remaining-*` headers),
- * which steers it by server time. Waiters
- * are served in arrival order.
+ * process. It starts from the parallelism the service recommends (never above it, nor above the cap), grows by about
+ * one request per round trip, shrinks on a 429 and then holds every request until `Retry-After` has passed (requests
+ * in flight finish; none is sent; after penalties in a row, a growing random wait more, see {@link holdMs}, and then
+ * one request first). It paces the sends a mean request duration over the limit apart, so that the limit is a rate
+ * of server time, not a count: short requests go out more often, and the answers do not fall into step. Waiters are
+ * served in arrival order.
  */
 export class ConcurrencyController {
   private cap: number;
@@ -67,8 +71,8 @@ export class ConcurrencyController {
   private recommended = 1;
   private hinted = false;
   private active = 0;
-  /** Waiters; each is told whether it goes as the probe after a penalty. */
-  private readonly queue: ((probe: boolean) => void)[] = [];
+  /** Waiters; each is told when it was let out, and whether it goes as the probe after a penalty. */
+  private readonly queue: ((grant: Grant) => void)[] = [];
   private pausedUntil = 0;
   /** How many 429s the controller reacted to: a permit remembers the count it was granted under. */
   private reactions = 0;
@@ -81,6 +85,8 @@ export class ConcurrencyController {
   private probing = false;
   private probeOut = false;
   private meanMs: number | undefined;
+  /** When the pace lets the next request go. */
+  private nextSendAt = -Infinity;
   private throttles = 0;
   private penaltyMs = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -102,15 +108,15 @@ export class ConcurrencyController {
       throw new RangeError(`the concurrency cap must be a positive integer, got ${cap}`);
     this.cap = Math.min(this.cap, cap);
     this.limit = Math.min(this.limit, this.cap);
+    this.recommended = Math.min(this.recommended, this.cap);
   }
 
   /** Waits for a slot outside any penalty. Send at once after it resolves (no await in between). */
   async acquire(): Promise<Permit> {
-    const probe = await new Promise<boolean>((resolve) => {
+    const { probe, sentAt } = await new Promise<Grant>((resolve) => {
       this.queue.push(resolve);
       this.pump();
     });
-    const sentAt = this.clock();
     const reactionsAtSend = this.reactions;
     let finished = false;
     return {
@@ -128,7 +134,7 @@ export class ConcurrencyController {
   state(): ConcurrencyState {
     const now = this.clock();
     return {
-      limit: slots(this.limit),
+      limit: this.limit,
       cap: this.cap,
       inFlight: this.active,
       waiting: this.queue.length,
@@ -163,35 +169,41 @@ export class ConcurrencyController {
       this.pausedUntil = until;
     } else if (answer.kind === 'answered') {
       this.meanMs = meanDuration(this.meanMs, now - sentAt);
-      const budget = budgetCeiling(answer, this.meanMs, this.recommended);
+      // Sent before the last penalty began: says nothing about the pace since.
       if (reactionsAtSend === this.reactions) {
-        // Sent after the last penalty began and answered: the service takes requests again.
         this.streak = 0;
         this.probing = false;
-        this.limit = limitAfterSuccess(this.limit, this.cap, budget);
-      } else {
-        // Sent before it: says nothing about the pace since, but its budget figures are news.
-        this.limit = Math.min(this.limit, Math.max(1, budget));
+        this.limit = limitAfterSuccess(this.limit, this.hinted ? this.recommended : this.cap);
       }
     }
   }
 
-  /** Lets waiters out while slots are free and no penalty holds; wakes itself when a penalty ends. */
+  /**
+   * Lets waiters out while slots are free, no penalty holds and the pace allows; when a penalty or the pace makes
+   * them wait, wakes itself then.
+   */
   private pump(): void {
-    const wait = this.pausedUntil - this.clock();
-    if (wait > 0) {
-      if (!this.timer && this.queue.length > 0) {
+    if (this.timer) return;
+    while (
+      this.queue.length > 0 &&
+      this.active < slots(this.limit, this.cap, this.meanMs !== undefined) &&
+      !this.probeOut
+    ) {
+      const now = this.clock();
+      const wait = Math.max(this.pausedUntil, this.nextSendAt) - now;
+      if (wait > 0) {
         this.timer = setTimeout(() => {
           this.timer = undefined;
           this.pump();
         }, wait);
+        return;
       }
-      return;
-    }
-    while (this.queue.length > 0 && this.active < slots(this.limit) && !this.probeOut) {
       this.active += 1;
+      // On a schedule, not from the last send: a timer that fires late lets two go, so the pace holds.
+      const spacing = spacingMs(this.meanMs, this.limit);
+      this.nextSendAt = Math.max(this.nextSendAt, now - spacing) + spacing;
       if (this.probing) this.probeOut = true;
-      (this.queue.shift() as (probe: boolean) => void)(this.probing);
+      (this.queue.shift() as (grant: Grant) => void)({ probe: this.probing, sentAt: now });
     }
   }
 }

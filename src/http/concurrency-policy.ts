@@ -17,12 +17,14 @@ export function startingLimit(cap: number, hint: number | undefined): number {
 }
 
 /**
- * After an answer that was not throttled: grow by about one request per round trip (1 / limit per answer), but never
- * past what the budget the service reports left allows (`budget`, from {@link budgetCeiling}): more requests would
- * only bring the next 429 sooner, and every one in flight when it comes arrives during the penalty and extends it.
+ * After an answer that was not throttled: grow by about one request per round trip (1 / limit per answer), up to
+ * `ceiling`: the parallelism the service recommends (Dataverse's `x-ms-dop-hint`, which is what its execution-time
+ * limit allows running all the time) within the cap, or the cap when it recommends none. Past the recommendation
+ * the budget of the sliding window is spent faster than it frees up: the 429 would only come later, after a whole
+ * window, with a `Retry-After` as long as that.
  */
-export function limitAfterSuccess(limit: number, cap: number, budget = Infinity): number {
-  return Math.min(cap, limit + 1 / Math.max(limit, 1), Math.max(1, budget));
+export function limitAfterSuccess(limit: number, ceiling: number): number {
+  return Math.min(ceiling, limit + 1 / Math.max(limit, 1));
 }
 
 /**
@@ -34,31 +36,25 @@ export function limitAfterThrottle(limit: number, sentBeforeLastDecrease: boolea
   return Math.max(1, limit * DECREASE_FACTOR);
 }
 
-/** Requests the controller lets out at once for a (fractional) limit. */
-export function slots(limit: number): number {
-  return Math.max(1, Math.floor(limit));
-}
-
-/** What the service said about its remaining budget (Dataverse's `x-ms-ratelimit-*-remaining-*` headers). */
-export interface BudgetSignal {
-  /** Requests left in the window. */
-  requestsRemaining?: number;
-  /** Server execution time left in the window, in ms. */
-  timeRemainingMs?: number;
+/**
+ * Requests the controller may have out at once for a (fractional) `limit`: once sends are paced ({@link spacingMs},
+ * which keeps the average at the limit), twice the limit within the cap, the room above it being for requests
+ * shorter than the mean (so that a limit counts requests' worth of server time, not requests); before the first
+ * answer, when there is no pace yet, the limit itself.
+ */
+export function slots(limit: number, cap: number, paced: boolean): number {
+  return Math.max(1, Math.min(cap, paced ? Math.ceil(2 * limit) : Math.floor(limit)));
 }
 
 /**
- * The requests the budget left would pay for: the requests left in the window, and the server time left divided by
- * a request's (the mean observed duration stands for it: the client cannot tell server time from the network's
- * share); never below `recommended`, the parallelism the service recommends. The budget left in a sliding window says
- * nothing of what frees up while a request runs: at the service's sustainable pace (which the recommendation is) the
- * window stays full and the budget left near zero, so below it only a 429 may slow the controller down. Infinity
- * when the service says nothing.
+ * The least time between two sends: the mean request duration over the limit, so that on average `limit` requests'
+ * worth of server time is in flight and the sends are spread over the round trip. Sent in bursts, the answers stay
+ * in step, and a sliding-window budget (Dataverse's execution time per 300 s) is spent in steps that overshoot it:
+ * the penalties that followed cost about a quarter of the budget (egress-ceiling benchmark, 2026-12-05).
  */
-export function budgetCeiling(budget: BudgetSignal, meanDurationMs: number, recommended = 1): number {
-  const byRequests = budget.requestsRemaining ?? Infinity;
-  const byTime = budget.timeRemainingMs === undefined ? Infinity : budget.timeRemainingMs / Math.max(meanDurationMs, 1);
-  return Math.max(recommended, Math.min(byRequests, byTime));
+export function spacingMs(meanDurationMs: number | undefined, limit: number): number {
+  if (meanDurationMs === undefined) return 0;
+  return meanDurationMs / Math.max(limit, 1);
 }
 
 /** The running mean of request durations, the newest weighted by {@link DURATION_WEIGHT}. */

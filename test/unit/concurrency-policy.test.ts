@@ -1,6 +1,5 @@
 import {
   addedPenaltyMs,
-  budgetCeiling,
   DECREASE_FACTOR,
   holdMs,
   MAX_PENALTY_JITTER_MS,
@@ -9,6 +8,7 @@ import {
   meanDuration,
   pausedUntilAfterThrottle,
   slots,
+  spacingMs,
   startingLimit,
 } from '../../src/http/concurrency-policy';
 
@@ -27,18 +27,18 @@ describe('concurrency policy (AIMD)', () => {
   });
 
   it.each([
-    // limit, cap, budget ceiling, expected
-    [1, 52, Infinity, 2],
-    [4, 52, Infinity, 4.25],
-    [10, 52, Infinity, 10.1],
-    [52, 52, Infinity, 52],
-    [51.99, 52, Infinity, 52],
-    [4, 52, 4, 4],
-    [4, 52, 2.5, 2.5],
-    [4, 52, 0, 1],
-    [9, 8, Infinity, 8],
-  ])('after an answer at %p (cap %p, budget for %p) the limit is %p', (limit, cap, budget, expected) => {
-    expect(limitAfterSuccess(limit, cap, budget)).toBeCloseTo(expected, 10);
+    // limit, ceiling (the recommendation within the cap), expected
+    [1, 52, 2],
+    [4, 52, 4.25],
+    [10, 52, 10.1],
+    [52, 52, 52],
+    [51.99, 52, 52],
+    [3, 4, 3 + 1 / 3],
+    [3.9, 4, 4],
+    [4, 4, 4],
+    [9, 8, 8],
+  ])('after an answer at %p (ceiling %p) the limit is %p', (limit, ceiling, expected) => {
+    expect(limitAfterSuccess(limit, ceiling)).toBeCloseTo(expected, 10);
   });
 
   it.each([
@@ -54,27 +54,35 @@ describe('concurrency policy (AIMD)', () => {
   });
 
   it.each([
-    [0.5, 1],
-    [1, 1],
-    [3.99, 3],
-    [52, 52],
-  ])('a limit of %p lets out %p requests', (limit, expected) => {
-    expect(slots(limit)).toBe(expected);
-  });
+    // limit, cap, paced, slots
+    [0.5, 52, true, 1],
+    [1, 52, true, 2],
+    [1.2, 52, true, 3],
+    [4, 52, true, 8],
+    [3.75, 52, true, 8],
+    [4, 6, true, 6],
+    [52, 52, true, 52],
+    [1, 1, true, 1],
+    [1, 52, false, 1],
+    [3.75, 52, false, 3],
+    [0.5, 52, false, 1],
+    [60, 52, false, 52],
+  ])(
+    'a limit of %p with a cap of %p (paced: %p) lets out at most %p requests at once',
+    (limit, cap, paced, expected) => {
+      expect(slots(limit, cap, paced)).toBe(expected);
+    }
+  );
 
   it.each([
-    // budget, mean duration, recommended, requests it pays for
-    [{}, 100, 1, Infinity],
-    [{ requestsRemaining: 100 }, 100, 1, 100],
-    [{ timeRemainingMs: 500 }, 100, 1, 5],
-    [{ timeRemainingMs: 500, requestsRemaining: 3 }, 100, 1, 3],
-    [{ timeRemainingMs: 0, requestsRemaining: 6000 }, 10, 1, 1],
-    [{ timeRemainingMs: 0, requestsRemaining: 6000 }, 10_000, 4, 4],
-    [{ timeRemainingMs: 20_000 }, 10_000, 4, 4],
-    [{ timeRemainingMs: 1_200_000, requestsRemaining: 6000 }, 10_000, 4, 120],
-    [{ timeRemainingMs: 50 }, 0, 1, 50],
-  ])('budget %j at %p ms per request, %p recommended, pays for %p requests', (budget, mean, recommended, expected) => {
-    expect(budgetCeiling(budget, mean, recommended)).toBe(expected);
+    // mean duration, limit, spacing
+    [undefined, 4, 0],
+    [1000, 4, 250],
+    [1000, 3.75, 1000 / 3.75],
+    [100, 0.5, 100],
+    [0, 4, 0],
+  ])('a mean duration of %p ms at a limit of %p spaces the sends %p ms apart', (mean, limit, expected) => {
+    expect(spacingMs(mean, limit)).toBeCloseTo(expected, 10);
   });
 
   it.each([

@@ -36,6 +36,16 @@ describe('simulator service protection', () => {
     expect(() => protection.admit('app')()).not.toThrow();
   });
 
+  it('extends a penalty by penaltyExtensionMs per request sent during it (a time-scaled run divides it too)', () => {
+    const protection = new ServiceProtection({ requests: 1, windowSeconds: 10, penaltyExtensionMs: 2_500 }, clock);
+    protection.admit('app')();
+    now += 1000;
+    expect(refusal(() => protection.admit('app')).headers['Retry-After']).toBe('9');
+    // Two more during the penalty: 9 s + 2 × 2.5 s.
+    refusal(() => protection.admit('app'));
+    expect(refusal(() => protection.admit('app')).headers['Retry-After']).toBe('14');
+  });
+
   it('refuses concurrency beyond the limit at once, and admits again when a request ends', () => {
     const protection = new ServiceProtection({ concurrent: 2 }, clock);
     const done = protection.admit('app');

@@ -83,7 +83,7 @@ function remoteError(response: RawResponse): { code: string; message: string } {
   return { code: '', message: text === '' ? `empty body (${type})` : `non-JSON body (${type}, ${text.length} bytes)` };
 }
 
-/** What an answer tells the concurrency controller: the recommended parallelism and the budget left. */
+/** What an answer tells the concurrency controller: the recommended parallelism, and whether it was a 429. */
 function answerOf(response: RawResponse, wait: number): Answer {
   const number = (name: string): number | undefined => {
     const value = Number(header(response, name));
@@ -91,12 +91,7 @@ function answerOf(response: RawResponse, wait: number): Answer {
   };
   const hint = number('x-ms-dop-hint');
   if (response.status === 429) return { kind: 'throttled', retryAfterMs: wait, hint };
-  return {
-    kind: 'answered',
-    hint,
-    requestsRemaining: number('x-ms-ratelimit-burst-remaining-xrm-requests'),
-    timeRemainingMs: number('x-ms-ratelimit-time-remaining-xrm-requests'),
-  };
+  return { kind: 'answered', hint };
 }
 
 /**

@@ -10,6 +10,11 @@ export interface ServiceProtectionLimits {
   concurrent?: number;
   /** Window length in seconds. @default 300 */
   windowSeconds?: number;
+  /**
+   * How much each request sent during a penalty extends it, in milliseconds (Dataverse extends the wait of a client
+   * that keeps sending; by how much is not documented). @default 1000
+   */
+  penaltyExtensionMs?: number;
 }
 
 interface UserWindow {
@@ -32,6 +37,7 @@ export class ServiceProtection {
   private readonly executionTimeMs: number;
   private readonly concurrent: number;
   private readonly windowMs: number;
+  private readonly penaltyExtensionMs: number;
 
   constructor(
     limits: ServiceProtectionLimits,
@@ -41,6 +47,7 @@ export class ServiceProtection {
     this.executionTimeMs = limits.executionTimeMs ?? 1_200_000;
     this.concurrent = limits.concurrent ?? 52;
     this.windowMs = (limits.windowSeconds ?? 300) * 1000;
+    this.penaltyExtensionMs = limits.penaltyExtensionMs ?? 1000;
   }
 
   private window(user: string): UserWindow {
@@ -64,7 +71,7 @@ export class ServiceProtection {
     const now = this.clock();
     const w = this.window(user);
     if (w.penaltyUntil > now) {
-      w.penaltyUntil = Math.min(w.penaltyUntil + 1000, now + MAX_RETRY_AFTER_SECONDS * 1000);
+      w.penaltyUntil = Math.min(w.penaltyUntil + this.penaltyExtensionMs, now + MAX_RETRY_AFTER_SECONDS * 1000);
       throw this.tooMany(
         w.penaltyUntil - now,
         '0x80072322',
