@@ -1,4 +1,4 @@
-import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, executeChild, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { FlowSettings } from '../../activities/flow-settings';
 import {
   checkedSettings,
@@ -7,21 +7,17 @@ import {
   ManagerLoop,
   runManagedPass,
   passesPerRunOf,
-  type CheckedSettings,
   type ManagerInput,
-  type ManagerState,
 } from '../manager-loop';
+import { type FileFlowManagerState, keepPassResult, passResultFields } from '../file-flow-manager';
 import { FlowKey } from '../search-attributes';
-import { keepSkippedFiles } from '../../sync/skipped-files';
 import { egressCheckpointSignal, egressStatusQuery, type EgressCursor, type EgressStatus } from './messages';
 import { egressPassWorkflow } from './pass';
 import { control } from './proxies';
 import { ZERO_EGRESS_COUNTS } from '../../sync/egress/counts';
 
-export interface EgressManagerState extends ManagerState {
+export interface EgressManagerState extends FileFlowManagerState<NonNullable<EgressStatus['lastPass']>> {
   cursor: EgressCursor;
-  lastPass?: EgressStatus['lastPass'];
-  skippedFiles?: EgressStatus['skippedFiles'];
 }
 
 export type EgressManagerInput = ManagerInput<EgressManagerState>;
@@ -34,24 +30,23 @@ export async function egressManagerWorkflow(input: EgressManagerInput = {}): Pro
   setHandler(egressStatusQuery, (): EgressStatus => ({
     ...loop.statusFields(PHASES),
     cursor: state.cursor,
-    ...(state.lastPass ? { lastPass: state.lastPass } : {}),
-    ...(state.skippedFiles ? { skippedFiles: state.skippedFiles } : {}),
+    ...passResultFields(state),
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'egress' }]);
 
-  await loop.run({ check: egressSettings, pass: () => runPass(state) });
+  await loop.run({
+    // D365 checked for what egress writes (tables, columns, keys, owner), then the interval, from the configuration.
+    check: () =>
+      checkedSettings(
+        () => control.preflightEgress({}),
+        () => control.loadFlowSettings({ flow: 'egress' })
+      ),
+    pass: () => runPass(state),
+  });
   await continueAsNew<typeof egressManagerWorkflow>({ state, ...passesPerRunOf(input) });
 }
 
 const PHASES = passPhases('applying');
-
-/** D365 checked for what egress writes (tables, columns, keys, owner), then the interval, from the configuration as it is now. */
-async function egressSettings(): Promise<CheckedSettings<FlowSettings>> {
-  return checkedSettings(
-    () => control.preflightEgress({}),
-    () => control.loadFlowSettings({ flow: 'egress' })
-  );
-}
 
 function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
   return runManagedPass(state, 'pass', async (pass) => {
@@ -62,15 +57,12 @@ function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
       typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
     });
     state.cursor = result.cursor;
-    state.lastPass = {
-      pass,
-      files: result.files,
-      counts: result.counts ?? { ...ZERO_EGRESS_COUNTS },
-      finishedAt: new Date().toISOString(),
-    };
-    state.cursorAt = new Date().toISOString();
-    state.skippedFiles = keepSkippedFiles(state.skippedFiles, pass, result.skippedFiles, state.cursorAt);
-    upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
+    const counts = result.counts ?? { ...ZERO_EGRESS_COUNTS };
+    keepPassResult(
+      state,
+      { pass, files: result.files, counts, finishedAt: new Date().toISOString() },
+      result.skippedFiles
+    );
     return undefined;
   });
 }

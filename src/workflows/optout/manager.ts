@@ -1,4 +1,4 @@
-import { continueAsNew, executeChild, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, executeChild, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { FlowSettings } from '../../activities/flow-settings';
 import {
   checkedSettings,
@@ -7,25 +7,21 @@ import {
   ManagerLoop,
   runManagedPass,
   passesPerRunOf,
-  type CheckedSettings,
   type ManagerInput,
-  type ManagerState,
 } from '../manager-loop';
+import { type FileFlowManagerState, keepPassResult, passResultFields } from '../file-flow-manager';
 import { FlowKey } from '../search-attributes';
-import { keepSkippedFiles } from '../../sync/skipped-files';
 import { optOutFileCheckpointSignal, optOutStatusQuery, type OptOutFileCursor, type OptOutStatus } from './messages';
 import { optOutPassWorkflow } from './pass';
 import { control } from './proxies';
 import { ZERO_OPT_OUT_COUNTS } from '../../sync/optout/counts';
 import type { OptOutMode } from '../../sync/optout/decide';
 
-export interface OptOutManagerState extends ManagerState {
+export interface OptOutManagerState extends FileFlowManagerState<NonNullable<OptOutStatus['lastPass']>> {
   deltaLink?: string;
   /** Contacts without a profile yet (D365 ids), which the next pass looks at again. */
   pendingContacts?: string[];
   files: OptOutFileCursor;
-  lastPass?: OptOutStatus['lastPass'];
-  skippedFiles?: OptOutStatus['skippedFiles'];
 }
 
 export type OptOutManagerInput = ManagerInput<OptOutManagerState>;
@@ -40,14 +36,17 @@ export async function optOutManagerWorkflow(input: OptOutManagerInput = {}): Pro
   setHandler(optOutStatusQuery, (): OptOutStatus => ({
     ...loop.statusFields(PHASES),
     mode,
-    ...(state.lastPass ? { lastPass: state.lastPass } : {}),
-    ...(state.skippedFiles ? { skippedFiles: state.skippedFiles } : {}),
+    ...passResultFields(state),
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'optout' }]);
 
   await loop.run({
+    // The pairs checked against D365, then the mode and interval, from the worker's configuration as it is now.
     check: async () => {
-      const checked = await optOutSettings();
+      const checked = await checkedSettings(
+        () => control.preflightOptOut({}),
+        () => control.loadFlowSettings({ flow: 'optout' })
+      );
       if ('settings' in checked) mode = checked.settings.mode ?? 'disabled';
       return checked;
     },
@@ -57,14 +56,6 @@ export async function optOutManagerWorkflow(input: OptOutManagerInput = {}): Pro
 }
 
 const PHASES = passPhases('syncing');
-
-/** The pairs checked against D365, then the mode and interval, from the worker's configuration as it is now. */
-async function optOutSettings(): Promise<CheckedSettings<FlowSettings>> {
-  return checkedSettings(
-    () => control.preflightOptOut({}),
-    () => control.loadFlowSettings({ flow: 'optout' })
-  );
-}
 
 function runPass(state: OptOutManagerState, mode: OptOutMode): Promise<'done' | 'failed'> {
   return runManagedPass(state, 'pass', async (pass) => {
@@ -86,14 +77,8 @@ function runPass(state: OptOutManagerState, mode: OptOutMode): Promise<'done' | 
     state.deltaLink = result.deltaLink;
     state.pendingContacts = result.pendingContacts;
     state.files = result.files;
-    state.lastPass = {
-      pass,
-      counts: result.counts ?? { ...ZERO_OPT_OUT_COUNTS },
-      finishedAt: new Date().toISOString(),
-    };
-    state.cursorAt = new Date().toISOString();
-    state.skippedFiles = keepSkippedFiles(state.skippedFiles, pass, result.skippedFiles, state.cursorAt);
-    upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
+    const counts = result.counts ?? { ...ZERO_OPT_OUT_COUNTS };
+    keepPassResult(state, { pass, counts, finishedAt: new Date().toISOString() }, result.skippedFiles);
     return undefined;
   });
 }
