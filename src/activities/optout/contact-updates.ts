@@ -39,8 +39,9 @@ export class ContactUpdates {
 
   /**
    * Queues an update and sends a batch once enough are queued, without waiting for it: the caller goes on deciding
-   * (Campaign lookups) while D365 writes. It waits only while twice the controller's limit of batches are out, so
-   * one is always ready when a slot frees, and memory stays bounded. Throws once a batch has failed.
+   * (Campaign lookups) while D365 writes. It waits only while one batch more than the controller lets out at once is
+   * out, so one is ready when a slot frees, yet a contact read queues behind one batch at most. Throws once a batch
+   * has failed.
    */
   async add(update: Update): Promise<void> {
     // Two updates of one contact never share a batch: the first must land before the second is decided.
@@ -49,7 +50,7 @@ export class ContactUpdates {
     this.pending.push(update);
     if (this.pending.length < this.perBatch) return;
     void this.send().catch(() => undefined); // kept in `failure`, thrown by the next add or by flush
-    while (this.sends.size >= 2 * Math.max(1, this.dynamics.concurrency.limit)) {
+    while (this.sends.size > Math.max(1, this.dynamics.concurrency.limit)) {
       await Promise.race(this.sends).catch(() => undefined);
       this.throwIfFailed();
     }
