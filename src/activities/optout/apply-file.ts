@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { CAMPAIGN_OPT_OUT_ATTRIBUTES } from '../../config/schema';
 import { parseAcsDate, type ResourceClient } from '../../connectors/campaign';
-import { type DynamicsClient, readRowsById, type Row } from '../../connectors/dynamics';
+import { type DynamicsClient, readRowsById } from '../../connectors/dynamics';
+import { ContactPrefetch } from './contact-prefetch';
 import { type Logger } from '../../logging/logger';
 import { forEachBounded } from '../bounded';
 import { campaignApiField } from '../../sync/optout';
@@ -67,7 +68,7 @@ export async function applyOptOutFile(
   );
   const scope = reconcileScope(context.settings.mode, context.dynamics, context.profiles);
   scope.counts.read = chunk.lines.length;
-  const contacts = await prefetchContacts(context, chunk.lines);
+  const contacts = prefetchContacts(context, chunk.lines);
   let reached = 0;
   // The lines of one profile run in file order, one after the other; different profiles run at once.
   const work = forEachBounded(
@@ -101,7 +102,7 @@ async function applyLine(
   scope: ReconcileScope,
   file: string,
   line: ChangeLine,
-  contacts: PrefetchedContacts
+  contacts: ContactPrefetch
 ): Promise<void> {
   const note = (kind: 'rejected' | 'missing' | 'skipped', reason: string, key = '', name = ''): void => {
     scope.counts[kind] += 1;
@@ -150,35 +151,16 @@ function linesByProfile(lines: readonly ChangeLine[]): Map<string, ChangeLine[]>
   return groups;
 }
 
-interface PrefetchedContacts {
-  /** The contact's paired columns and `modifiedon`, or undefined when D365 has no such contact. */
-  take(id: string): Promise<Row | undefined>;
-}
-
-/**
- * The chunk's contacts, read 50 to a request before its lines run (an opt-out file echoes every profile the ingress
- * flow wrote, so one request per line spent the D365 request budget). A contact's first line uses the row read here;
- * a later line of the same contact reads it again, since the earlier line may have written it.
- */
-async function prefetchContacts(context: ApplyFileContext, lines: readonly ChangeLine[]): Promise<PrefetchedContacts> {
+/** The chunk's contacts, read as its lines reach them (see {@link ContactPrefetch}). */
+function prefetchContacts(context: ApplyFileContext, lines: readonly ChangeLine[]): ContactPrefetch {
   const columns = [CONTACT_ID, ...context.settings.pairs.map((pair) => pair.column), MODIFIED_ON];
-  const read = (ids: readonly string[]) => readRowsById(context.dynamics, CONTACTS_SET, CONTACT_ID, columns, ids);
   const paired = new Set(context.settings.pairs.map((pair) => pair.apiField));
   const ids = lines.flatMap((line) =>
     'fields' in line && paired.has(line.fields.attribute) && GUID.test(line.fields.externalId)
       ? [line.fields.externalId]
       : []
   );
-  const rows = await read(ids);
-  const taken = new Set<string>();
-  return {
-    async take(id) {
-      const key = id.toLowerCase();
-      if (taken.has(key)) return (await read([key])).get(key);
-      taken.add(key);
-      return rows.get(key);
-    },
-  };
+  return new ContactPrefetch(ids, (some) => readRowsById(context.dynamics, CONTACTS_SET, CONTACT_ID, columns, some));
 }
 
 function booleanOf(text: string): boolean | undefined {
