@@ -9,7 +9,7 @@ import { campaignApiField } from '../../sync/optout';
 import { type AuditRow, OptOutAudit } from './audit-report';
 import { type ApplyOptOutFileInput, type ApplyOptOutFileResult, ZERO_OPT_OUT_COUNTS } from './contracts';
 import { checkFileName } from './optout-files';
-import { type ChangeLine, type FileChunk } from './read-file-chunk';
+import { type ChangeLine, type ChunkStart, type FileChunk } from './read-file-chunk';
 import { type FileTrouble, type FileVersion } from '../export-files';
 import {
   campaignSide,
@@ -23,7 +23,7 @@ import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutSettings } from './se
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
 
 /** Change lines per activity call: small files are one call; large ones resume by line number. */
-export const LINES_PER_CHUNK = 500;
+export const LINES_PER_CHUNK = 5_000;
 
 /** The Campaign API names a file may carry (docs/campaign-files.md). */
 const KNOWN_ATTRIBUTES: ReadonlySet<string> = new Set(CAMPAIGN_OPT_OUT_ATTRIBUTES.map(campaignApiField));
@@ -34,7 +34,7 @@ export interface ApplyFileContext {
   settings: OptOutSettings;
   dynamics: DynamicsClient;
   profiles: ResourceClient;
-  readChunk(path: string, fromLine: number, maxLines: number, modifiedAt?: number): Promise<FileChunk>;
+  readChunk(path: string, start: ChunkStart, maxLines: number, modifiedAt?: number): Promise<FileChunk>;
   /** Whether the file is still the version listed (see {@link fileTrouble}). */
   check(file: string, version?: FileVersion): Promise<{ trouble?: FileTrouble; version?: FileVersion }>;
   /** Profiles handled at once (`campaign.maxConcurrentRequests`). */
@@ -62,7 +62,7 @@ export async function applyOptOutFile(
   if (checked.trouble) return { counts: { ...ZERO_OPT_OUT_COUNTS }, trouble: checked.trouble };
   const chunk = await context.readChunk(
     posix.join(context.settings.sourceFolder, input.file),
-    Math.max(2, input.fromLine),
+    { fromLine: Math.max(2, input.fromLine), ...(input.fromByte ? { fromByte: input.fromByte } : {}) },
     LINES_PER_CHUNK,
     checked.version?.modifiedAt
   );
@@ -94,7 +94,11 @@ export async function applyOptOutFile(
   const { counts } = scope;
   context.logger.debug({ file: input.file, fromLine: input.fromLine, counts }, 'opt-out file chunk applied');
   if (unreadable) return { counts, trouble: { kind: 'unreadable', ...unreadable } };
-  return { ...(chunk.nextLine !== undefined ? { nextLine: chunk.nextLine } : {}), counts };
+  return {
+    ...(chunk.nextLine !== undefined ? { nextLine: chunk.nextLine } : {}),
+    ...(chunk.nextByte !== undefined ? { nextByte: chunk.nextByte } : {}),
+    counts,
+  };
 }
 
 async function applyLine(
