@@ -36,6 +36,8 @@ export interface OptOutRunOptions {
   limits: ServiceProtectionLimits;
   dynamicsCost: DynamicsCostOptions;
   campaignCost: CampaignCostOptions;
+  /** `campaign.maxConcurrentRequests`: the lines applied at once, each waiting for its profile. @default the product default */
+  campaignConcurrency?: number;
   /** `dynamics.maxConcurrentRequests`. @default the product default */
   dynamicsConcurrency?: number;
 }
@@ -90,6 +92,7 @@ export async function measureOptOut(options: OptOutRunOptions): Promise<OptOutRu
   const stack = await startBenchStack({
     dynamics: { seedContacts: options.contacts, limits: options.limits, cost: options.dynamicsCost },
     campaign: { cost: options.campaignCost },
+    ...(options.campaignConcurrency ? { campaignConcurrency: options.campaignConcurrency } : {}),
     ...(options.dynamicsConcurrency ? { dynamicsConcurrency: options.dynamicsConcurrency } : {}),
     flows: {
       optOut: { mode: 'campaign-to-d365', every: '1h', sourceFolder: 'exports/optouts', pairs: [...PAIRS] },
