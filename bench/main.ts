@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [benchmark ...] [--rows n[,n]] [--events n] [--changes n] [--no-baseline]`: runs the named
+ * `npm run bench -- [benchmark ...] [--rows n[,n]] [--events n] [--changes n] [--contacts n] [--no-baseline]`: runs the named
  * benchmarks (all five by default), prints their figures and appends them to bench/results/<date>.md. See bench/README.md.
  */
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { egressCeilingBenchmark } from './egress-ceiling';
 import { incrementalBenchmark } from './incremental';
 import { initialTransferBenchmark } from './initial-transfer';
 import { Results } from './lib/results';
+import { optOutCeilingBenchmark } from './optout-ceiling';
 import { childNodeOptions, PROJECT_ROOT } from './lib/stack';
 import { serviceProtectionBenchmark } from './service-protection';
 import { temporalOverheadBenchmark } from './temporal-overhead';
@@ -19,13 +20,14 @@ interface Options {
   rows?: number[];
   events?: number;
   changes?: number;
+  contacts?: number;
   baseline: boolean;
   output: string;
 }
 
 const BENCHMARKS = ['initial-transfer', 'incremental', 'service-protection', 'egress', 'temporal-overhead'];
 /** Run only when named. */
-const EXTRA_BENCHMARKS = ['worker-memory', 'verify', 'egress-ceiling'];
+const EXTRA_BENCHMARKS = ['worker-memory', 'verify', 'egress-ceiling', 'optout-ceiling'];
 
 /** Today's raw runs: `bench/results/<yyyy-mm-dd>.md` (BENCHMARKS.md keeps only the summary and decisions). */
 function defaultOutput(): string {
@@ -44,6 +46,7 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--rows') options.rows = (argv[++i] ?? '').split(',').map((n) => count(n, '--rows'));
     else if (arg === '--events') options.events = count(argv[++i], '--events');
     else if (arg === '--changes') options.changes = count(argv[++i], '--changes');
+    else if (arg === '--contacts') options.contacts = count(argv[++i], '--contacts');
     else if (arg === '--no-baseline') options.baseline = false;
     else if (arg === '--cost') process.env.BENCH_COST = argv[++i] ?? '';
     else if (arg === '--output') options.output = path.resolve(argv[++i] ?? defaultOutput());
@@ -79,6 +82,8 @@ async function main(): Promise<void> {
       else if (benchmark === 'worker-memory') await workerMemoryBenchmark(results);
       else if (benchmark === 'egress-ceiling')
         await egressCeilingBenchmark(results, options.events ?? 200_000, options.baseline);
+      else if (benchmark === 'optout-ceiling')
+        await optOutCeilingBenchmark(results, options.contacts ?? 100_000, options.baseline);
       else if (benchmark === 'verify') await verifyBenchmark(results, options.rows ?? [1_000_000]);
       else await temporalOverheadBenchmark(results, options.rows ?? [200_000, 600_000]);
     } catch (error) {

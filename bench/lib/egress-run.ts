@@ -2,13 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type EgressCounts } from '../../src/sync/egress/counts';
 import { stopProcess } from '../../src/sandbox/dev-server';
-import { type DynamicsCostOptions, type RequestRecord, type ServiceProtectionLimits } from '../../src/sandbox/dynamics';
+import { type DynamicsCostOptions, type ServiceProtectionLimits } from '../../src/sandbox/dynamics';
 import { type TableStore } from '../../src/sandbox/dynamics/table-store';
 import { ACTIVITY_TABLES } from '../../src/sync/egress';
 import { startFlows } from '../../src/temporal/start-flows';
 import { egressStatusQuery } from '../../src/workflows/egress/messages';
 import { historySize, type HistorySize } from './history';
 import { MemorySampler } from './process-memory';
+import { sentDuringPenalty } from './penalty';
 import { startBenchStack, type BenchStack } from './stack';
 import { waitFor } from './wait';
 
@@ -59,18 +60,6 @@ const CONTACTS = 10_000;
  * comparison would measure the limit; benchmark 3 measures that.
  */
 const UNREACHABLE_LIMITS: ServiceProtectionLimits = { requests: 1_000_000_000, executionTimeMs: 1_000_000_000_000 };
-
-function sentDuringPenalty(records: RequestRecord[]): number {
-  const penalties = records.filter((r) => r.status === 429 && r.retryAfterSeconds !== undefined);
-  return records.filter((request) =>
-    penalties.some(
-      (p) =>
-        p.tokenSerial === request.tokenSerial &&
-        (request.arrivedAt ?? 0) > (p.answeredAt ?? 0) + 50 &&
-        (request.arrivedAt ?? 0) < (p.answeredAt ?? 0) + (p.retryAfterSeconds ?? 0) * 1000
-    )
-  ).length;
-}
 
 /** Writes `events` email events (send, open, click, hard bounce) of seeded contacts as Campaign export files. */
 async function writeEventFiles(stack: BenchStack, events: number, perFile: number): Promise<void> {

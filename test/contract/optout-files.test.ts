@@ -111,6 +111,7 @@ describe('opt-out files', () => {
     const first = await bidirectional.applyOptOutFile({ file: name, fromLine: 2, reportId: 'chunks-1' });
     expect(first).toEqual({
       nextLine: LINES_PER_CHUNK + 2,
+      nextByte: HEADER.length + LINES_PER_CHUNK * line.length,
       counts: expect.objectContaining({ read: LINES_PER_CHUNK }),
     });
     const last = await bidirectional.applyOptOutFile({
@@ -119,6 +120,26 @@ describe('opt-out files', () => {
       reportId: 'chunks-1',
     });
     expect(last).toEqual({ counts: expect.objectContaining({ read: 1, skipped: 1 }) });
+  });
+
+  it('reads the next chunk of a plain file from the byte the last one ended at, not from the start', async () => {
+    const line = 'c,7d1c4b0e-0000-4000-8000-000000000002,blackListMobile,true,2026-01-01 00:00:00.000Z\n';
+    const name = await putFile(HEADER + line.repeat(LINES_PER_CHUNK + 1));
+    const first = await bidirectional.applyOptOutFile({ file: name, fromLine: 2, reportId: 'bytes-1' });
+    // The first chunk's bytes become one line: read from the start, the last line would be line 3, not the next one.
+    const file = path.join(folder, name);
+    const text = await readFile(file, 'utf8');
+    const chunkEnd = first.nextByte as number;
+    await writeFile(file, HEADER + 'x'.repeat(chunkEnd - HEADER.length - 1) + '\n' + text.slice(chunkEnd));
+
+    const last = await bidirectional.applyOptOutFile({
+      file: name,
+      fromLine: first.nextLine as number,
+      fromByte: chunkEnd,
+      reportId: 'bytes-1',
+    });
+
+    expect(last).toEqual({ counts: expect.objectContaining({ read: 1, skipped: 1, rejected: 0 }) });
   });
 
   it('reads the contacts of a chunk 50 to a request, and a contact named twice again before its second line', async () => {

@@ -9,7 +9,7 @@ import { validateConfig } from '../../src/config/load';
 import { type Config, type ConfigInput } from '../../src/config/schema';
 import { profileKey } from '../../src/activities/ingress/resolve';
 import { type AcsRecord, type ResourceClient } from '../../src/connectors/campaign';
-import { type Row } from '../../src/connectors/dynamics';
+import { type DynamicsClient, type Row } from '../../src/connectors/dynamics';
 import { createLogger } from '../../src/logging/logger';
 import {
   startCampaignSimulator,
@@ -75,6 +75,8 @@ export interface OptOutStack {
   pending: string[];
   /** Profiles by externalId (through the contact mapping's filter), for the tests' own writes. */
   profiles: ResourceClient;
+  /** A D365 client of the stack's configuration, for tests of the connector-level pieces. */
+  dynamics: DynamicsClient;
   /** Added to D365's clock: negative makes D365 changes older than Campaign's, positive newer. */
   d365Offset: { ms: number };
   activities(optOut: OptOutBlock, ingress?: ConfigInput['ingress']): OptOutActivities;
@@ -238,6 +240,7 @@ export async function startOptOutStack(options: OptOutStackOptions = {}): Promis
       return pending.ids;
     },
     profiles,
+    dynamics,
     d365Offset,
     activities,
     async createPair(d365Flags, campaignFlags, withProfile = true, contact = {}) {

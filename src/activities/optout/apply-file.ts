@@ -1,14 +1,15 @@
 import { posix } from 'node:path';
 import { CAMPAIGN_OPT_OUT_ATTRIBUTES } from '../../config/schema';
 import { parseAcsDate, type ResourceClient } from '../../connectors/campaign';
-import { type DynamicsClient, readRowsById, type Row } from '../../connectors/dynamics';
+import { type DynamicsClient, readRowsById } from '../../connectors/dynamics';
+import { ContactPrefetch } from './contact-prefetch';
 import { type Logger } from '../../logging/logger';
 import { forEachBounded } from '../bounded';
 import { campaignApiField } from '../../sync/optout';
 import { type AuditRow, OptOutAudit } from './audit-report';
 import { type ApplyOptOutFileInput, type ApplyOptOutFileResult, ZERO_OPT_OUT_COUNTS } from './contracts';
 import { checkFileName } from './optout-files';
-import { type ChangeLine, type FileChunk } from './read-file-chunk';
+import { type ChangeLine, type ChunkStart, type FileChunk } from './read-file-chunk';
 import { type FileTrouble, type FileVersion } from '../export-files';
 import {
   campaignSide,
@@ -21,8 +22,12 @@ import {
 import { CONTACT_ID, CONTACTS_SET, MODIFIED_ON, type OptOutSettings } from './settings';
 import { isMisdecoded, NOT_UTF8 } from '../../sync/text-encoding';
 
-/** Change lines per activity call: small files are one call; large ones resume by line number. */
-export const LINES_PER_CHUNK = 500;
+/**
+ * Change lines per activity call: small files are one call; large ones resume by line (and byte). Each call ends
+ * once its writes are done, which leaves D365 idle for a moment: 10,000 lines (about two minutes at D365's ceiling)
+ * make that a small share, as egress slices of 10,000 records do.
+ */
+export const LINES_PER_CHUNK = 10_000;
 
 /** The Campaign API names a file may carry (docs/campaign-files.md). */
 const KNOWN_ATTRIBUTES: ReadonlySet<string> = new Set(CAMPAIGN_OPT_OUT_ATTRIBUTES.map(campaignApiField));
@@ -33,7 +38,7 @@ export interface ApplyFileContext {
   settings: OptOutSettings;
   dynamics: DynamicsClient;
   profiles: ResourceClient;
-  readChunk(path: string, fromLine: number, maxLines: number, modifiedAt?: number): Promise<FileChunk>;
+  readChunk(path: string, start: ChunkStart, maxLines: number, modifiedAt?: number): Promise<FileChunk>;
   /** Whether the file is still the version listed (see {@link fileTrouble}). */
   check(file: string, version?: FileVersion): Promise<{ trouble?: FileTrouble; version?: FileVersion }>;
   /** Profiles handled at once (`campaign.maxConcurrentRequests`). */
@@ -61,13 +66,13 @@ export async function applyOptOutFile(
   if (checked.trouble) return { counts: { ...ZERO_OPT_OUT_COUNTS }, trouble: checked.trouble };
   const chunk = await context.readChunk(
     posix.join(context.settings.sourceFolder, input.file),
-    Math.max(2, input.fromLine),
+    { fromLine: Math.max(2, input.fromLine), ...(input.fromByte ? { fromByte: input.fromByte } : {}) },
     LINES_PER_CHUNK,
     checked.version?.modifiedAt
   );
   const scope = reconcileScope(context.settings.mode, context.dynamics, context.profiles);
   scope.counts.read = chunk.lines.length;
-  const contacts = await prefetchContacts(context, chunk.lines);
+  const contacts = prefetchContacts(context, chunk.lines);
   let reached = 0;
   // The lines of one profile run in file order, one after the other; different profiles run at once.
   const work = forEachBounded(
@@ -93,7 +98,11 @@ export async function applyOptOutFile(
   const { counts } = scope;
   context.logger.debug({ file: input.file, fromLine: input.fromLine, counts }, 'opt-out file chunk applied');
   if (unreadable) return { counts, trouble: { kind: 'unreadable', ...unreadable } };
-  return { ...(chunk.nextLine !== undefined ? { nextLine: chunk.nextLine } : {}), counts };
+  return {
+    ...(chunk.nextLine !== undefined ? { nextLine: chunk.nextLine } : {}),
+    ...(chunk.nextByte !== undefined ? { nextByte: chunk.nextByte } : {}),
+    counts,
+  };
 }
 
 async function applyLine(
@@ -101,7 +110,7 @@ async function applyLine(
   scope: ReconcileScope,
   file: string,
   line: ChangeLine,
-  contacts: PrefetchedContacts
+  contacts: ContactPrefetch
 ): Promise<void> {
   const note = (kind: 'rejected' | 'missing' | 'skipped', reason: string, key = '', name = ''): void => {
     scope.counts[kind] += 1;
@@ -150,35 +159,16 @@ function linesByProfile(lines: readonly ChangeLine[]): Map<string, ChangeLine[]>
   return groups;
 }
 
-interface PrefetchedContacts {
-  /** The contact's paired columns and `modifiedon`, or undefined when D365 has no such contact. */
-  take(id: string): Promise<Row | undefined>;
-}
-
-/**
- * The chunk's contacts, read 50 to a request before its lines run (an opt-out file echoes every profile the ingress
- * flow wrote, so one request per line spent the D365 request budget). A contact's first line uses the row read here;
- * a later line of the same contact reads it again, since the earlier line may have written it.
- */
-async function prefetchContacts(context: ApplyFileContext, lines: readonly ChangeLine[]): Promise<PrefetchedContacts> {
+/** The chunk's contacts, read as its lines reach them (see {@link ContactPrefetch}). */
+function prefetchContacts(context: ApplyFileContext, lines: readonly ChangeLine[]): ContactPrefetch {
   const columns = [CONTACT_ID, ...context.settings.pairs.map((pair) => pair.column), MODIFIED_ON];
-  const read = (ids: readonly string[]) => readRowsById(context.dynamics, CONTACTS_SET, CONTACT_ID, columns, ids);
   const paired = new Set(context.settings.pairs.map((pair) => pair.apiField));
   const ids = lines.flatMap((line) =>
     'fields' in line && paired.has(line.fields.attribute) && GUID.test(line.fields.externalId)
       ? [line.fields.externalId]
       : []
   );
-  const rows = await read(ids);
-  const taken = new Set<string>();
-  return {
-    async take(id) {
-      const key = id.toLowerCase();
-      if (taken.has(key)) return (await read([key])).get(key);
-      taken.add(key);
-      return rows.get(key);
-    },
-  };
+  return new ContactPrefetch(ids, (some) => readRowsById(context.dynamics, CONTACTS_SET, CONTACT_ID, columns, some));
 }
 
 function booleanOf(text: string): boolean | undefined {

@@ -28,6 +28,8 @@ export class ContactUpdates {
   /** Contacts whose update is queued or in flight, with the send that writes it. */
   private readonly writing = new Map<string, Promise<void>>();
   private readonly sends = new Set<Promise<void>>();
+  /** The first batch that failed: no more updates are queued after it. */
+  private failure: { reason: unknown } | undefined;
 
   constructor(
     private readonly dynamics: DynamicsClient,
@@ -35,12 +37,23 @@ export class ContactUpdates {
     private readonly perBatch = CONTACT_UPDATES_PER_BATCH
   ) {}
 
-  /** Queues an update; sends a batch once enough are queued (and waits for it, which paces the caller). */
+  /**
+   * Queues an update and sends a batch once enough are queued, without waiting for it: the caller goes on deciding
+   * (Campaign lookups) while D365 writes. It waits only while one batch more than the controller lets out at once is
+   * out, so one is ready when a slot frees, yet a contact read queues behind one batch at most. Throws once a batch
+   * has failed.
+   */
   async add(update: Update): Promise<void> {
     // Two updates of one contact never share a batch: the first must land before the second is decided.
     await this.written(update.contactId);
+    this.throwIfFailed();
     this.pending.push(update);
-    if (this.pending.length >= this.perBatch) await this.send();
+    if (this.pending.length < this.perBatch) return;
+    void this.send().catch(() => undefined); // kept in `failure`, thrown by the next add or by flush
+    while (this.sends.size > Math.max(1, this.dynamics.concurrency.limit)) {
+      await Promise.race(this.sends).catch(() => undefined);
+      this.throwIfFailed();
+    }
   }
 
   /** Waits until the contact's queued update, if any, is written: a read after it sees the new values. */
@@ -67,15 +80,23 @@ export class ContactUpdates {
   /** Sends what is queued and waits for every update to be written; throws the first failure. */
   async flush(): Promise<void> {
     if (this.pending.length > 0) void this.send().catch(() => undefined);
-    const results = await Promise.allSettled([...this.sends]);
-    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failure) throw failure.reason;
+    await Promise.allSettled([...this.sends]);
+    // Also a batch that failed and settled while the caller was still queuing.
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.reason;
   }
 
   private send(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    const sent: Promise<void> = this.write(batch).finally(() => {
+    const written = this.write(batch).catch((error: unknown) => {
+      this.failure ??= { reason: error };
+      throw error;
+    });
+    const sent: Promise<void> = written.finally(() => {
       this.sends.delete(sent);
       for (const update of batch)
         if (this.writing.get(update.contactId) === sent) this.writing.delete(update.contactId);

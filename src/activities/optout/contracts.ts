@@ -65,6 +65,8 @@ export interface ApplyOptOutFileInput {
   file: string;
   /** The line to start at (header = 1, so the first change is line 2). */
   fromLine: number;
+  /** Where `fromLine` starts in a plain CSV file (the previous chunk's `nextByte`): read from there, not the start. */
+  fromByte?: number;
   reportId: string;
   /** The version listed: a file that is no longer this version is not read (`trouble` says `changed`). */
   version?: FileVersion;
@@ -73,6 +75,8 @@ export interface ApplyOptOutFileInput {
 export interface ApplyOptOutFileResult {
   /** Where the next chunk of this file starts; absent when the file is done. */
   nextLine?: number;
+  /** The byte `nextLine` starts at, in a plain CSV file. */
+  nextByte?: number;
   counts: OptOutCounts;
   /** Why the call did not apply (the rest of) the file: changed, archived, vanished or unreadable. */
   trouble?: FileTrouble;

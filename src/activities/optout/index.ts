@@ -129,8 +129,8 @@ export function createOptOutActivities(
           settings: optOutSettings(resources.config),
           dynamics: resources.dynamics(),
           profiles: profiles(),
-          readChunk: (path, fromLine, maxLines, modifiedAt) =>
-            readFileChunk(() => sftp.openReadStream(path), path, fromLine, maxLines, modifiedAt),
+          readChunk: (path, start, maxLines, modifiedAt) =>
+            readFileChunk((at) => sftp.openReadStream(path, { start: at }), path, start, maxLines, modifiedAt),
           check: (file, version) => fileTrouble(sftp, optOutSettings(resources.config).sourceFolder, file, version),
           concurrency: resources.config.campaign.maxConcurrentRequests,
           logger,

@@ -136,9 +136,9 @@ async function applyCampaignFiles(
 ): Promise<FileWalkResult> {
   return await walkExportFiles(start, {
     list: (listing) => control.listOptOutFiles(listing),
-    async slice(file, { fromLine, version }) {
-      const slice = await slices.applyOptOutFile.executeWithOptions(sliceCall(`${file} from line ${fromLine}`), [
-        { file, fromLine, version, reportId },
+    async slice(file, start) {
+      const slice = await slices.applyOptOutFile.executeWithOptions(sliceCall(`${file} from line ${start.fromLine}`), [
+        { file, ...start, reportId },
       ]);
       add(slice.counts);
       return slice;
