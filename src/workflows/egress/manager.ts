@@ -39,7 +39,7 @@ export async function egressManagerWorkflow(input: EgressManagerInput = {}): Pro
   }));
   upsertSearchAttributes([{ key: FlowKey, value: 'egress' }]);
 
-  await loop.run({ check: egressSettings, pass: () => runPass(state) });
+  await loop.run({ check: egressSettings, pass: (settings) => runPass(state, settings) });
   await continueAsNew<typeof egressManagerWorkflow>({ state, ...passesPerRunOf(input) });
 }
 
@@ -53,12 +53,12 @@ async function egressSettings(): Promise<CheckedSettings<FlowSettings>> {
   );
 }
 
-function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
+function runPass(state: EgressManagerState, settings: FlowSettings): Promise<'done' | 'failed'> {
   return runManagedPass(state, 'pass', async (pass) => {
     const result = await executeChild(egressPassWorkflow, {
       workflowId: childWorkflowId('pass', pass),
       staticSummary: `egress pass ${pass}`,
-      args: [{ pass, cursor: state.cursor }],
+      args: [{ pass, cursor: state.cursor, ...filesInParallelOf(settings) }],
       typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
     });
     state.cursor = result.cursor;
@@ -73,4 +73,9 @@ function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
     upsertMemo({ passes: pass, lastPass: state.lastPass.counts });
     return undefined;
   });
+}
+
+/** The settings' files at once, when they say (a settings answer of an earlier version does not: one at a time). */
+function filesInParallelOf(settings: FlowSettings): { filesInParallel?: number } {
+  return settings.filesInParallel ? { filesInParallel: settings.filesInParallel } : {};
 }
