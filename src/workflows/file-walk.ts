@@ -89,12 +89,18 @@ export async function walkExportFiles(
     progress.delete(name);
   }
   if (gone.length > 0) await report();
-  const queue = [...listing.files].sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
+  const ordered = [...listing.files].sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
+  const queue = [...ordered];
   let settled = 0;
+  // The last file settled in the walk's order, whichever finished last: the cursor says the same whatever the timing.
+  let lastSettled = -1;
   const lane = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) if (await applyFile(next)) settled += 1;
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(filesAtOnce, queue.length)) }, lane));
+  // In the walk's order too, not in the order the files happened to finish.
+  const position = (file: string): number => ordered.findIndex((listed) => listed.name === file);
+  skipped.sort((a, b) => position(a.file) - position(b.file));
   return { cursor: cursorNow(), files: settled, skipped };
 
   /** Applies one file slice by slice, then settles it; true when it was archived or set aside. */
@@ -151,7 +157,10 @@ export async function walkExportFiles(
           break;
       }
     }
-    if (outcome === 'settled') lastFile = listed.name;
+    if (outcome === 'settled' && ordered.indexOf(listed) > lastSettled) {
+      lastSettled = ordered.indexOf(listed);
+      lastFile = listed.name;
+    }
     progress.delete(listed.name);
     await report();
     return outcome === 'settled';
