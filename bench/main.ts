@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { egressBenchmark } from './egress';
 import { egressCeilingBenchmark } from './egress-ceiling';
+import { egressScaleOutBenchmark } from './egress-scaleout';
 import { incrementalBenchmark } from './incremental';
 import { initialTransferBenchmark } from './initial-transfer';
 import { Results } from './lib/results';
@@ -27,7 +28,7 @@ interface Options {
 
 const BENCHMARKS = ['initial-transfer', 'incremental', 'service-protection', 'egress', 'temporal-overhead'];
 /** Run only when named. */
-const EXTRA_BENCHMARKS = ['worker-memory', 'verify', 'egress-ceiling', 'optout-ceiling'];
+const EXTRA_BENCHMARKS = ['worker-memory', 'verify', 'egress-ceiling', 'egress-scaleout', 'optout-ceiling'];
 
 /** Today's raw runs: `bench/results/<yyyy-mm-dd>.md` (BENCHMARKS.md keeps only the summary and decisions). */
 function defaultOutput(): string {
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       else if (benchmark === 'worker-memory') await workerMemoryBenchmark(results);
       else if (benchmark === 'egress-ceiling')
         await egressCeilingBenchmark(results, options.events ?? 200_000, options.baseline);
+      else if (benchmark === 'egress-scaleout') await egressScaleOutBenchmark(results, options.events ?? 60_000);
       else if (benchmark === 'optout-ceiling')
         await optOutCeilingBenchmark(results, options.contacts ?? 100_000, options.baseline);
       else if (benchmark === 'verify') await verifyBenchmark(results, options.rows ?? [1_000_000]);

@@ -4,14 +4,15 @@ import { type EgressCounts } from '../../src/sync/egress/counts';
 import { stopProcess } from '../../src/sandbox/dev-server';
 import { type DynamicsCostOptions, type ServiceProtectionLimits } from '../../src/sandbox/dynamics';
 import { type TableStore } from '../../src/sandbox/dynamics/table-store';
-import { ACTIVITY_TABLES } from '../../src/sync/egress';
+import { ACTIVITY_TABLES, EVENT_ID_COLUMN } from '../../src/sync/egress';
 import { startFlows } from '../../src/temporal/start-flows';
 import { egressStatusQuery } from '../../src/workflows/egress/messages';
-import { historySize, type HistorySize } from './history';
+import { activityCallsByWorker, historySize, type HistorySize } from './history';
 import { MemorySampler } from './process-memory';
 import { sentDuringPenalty } from './penalty';
 import { startBenchStack, type BenchStack } from './stack';
 import { waitFor } from './wait';
+import { killWorkerHoldingASlice, type WorkerKill } from './worker-kill';
 
 /** What one egress pass through the real worker measured. */
 export interface EgressRun {
@@ -33,6 +34,12 @@ export interface EgressRun {
   sentDuringPenalty: number;
   peakMiB: number;
   passHistory: HistorySize;
+  /** Activities in D365 with an event id no other has (every event should be exactly one). */
+  distinctEventIds: number;
+  /** Slices (`applyEventFile` calls) each worker process ran, most first. */
+  slicesByWorker: number[];
+  /** When {@link EgressRunOptions.killOneWorker}: the worker SIGKILLed, and what it held. */
+  killed?: WorkerKill;
 }
 
 export interface EgressRunOptions {
@@ -50,6 +57,10 @@ export interface EgressRunOptions {
   dynamicsConcurrency?: number;
   /** Worker processes on the task queue. @default 1 */
   workers?: number;
+  /** `egress.filesInParallel`. @default the product default */
+  filesInParallel?: number;
+  /** SIGKILL one worker while it applies a slice, once this share of the events is in D365 (not restarted). */
+  killOneWorker?: { afterShare: number };
 }
 
 const EVENT_HEADER =
@@ -95,6 +106,24 @@ async function writeEventFiles(stack: BenchStack, events: number, perFile: numbe
   }
 }
 
+/** Activities the D365 simulator holds (all four tables). */
+function activitiesInD365(stack: BenchStack): number {
+  return Object.values(ACTIVITY_TABLES).reduce(
+    (sum, table) => sum + (stack.dynamics.db.table(table.entitySetName)?.liveCount ?? 0),
+    0
+  );
+}
+
+/** Distinct event ids over the four activity tables. */
+function distinctEventIds(stack: BenchStack): number {
+  const ids = new Set<unknown>();
+  for (const table of Object.values(ACTIVITY_TABLES)) {
+    const store = stack.dynamics.db.table(table.entitySetName);
+    for (const row of store?.scan() ?? []) ids.add(row.values[EVENT_ID_COLUMN]);
+  }
+  return ids.size;
+}
+
 /** Runs one egress pass of `events` events through the real worker process, with `batchSize` operations per $batch. */
 export async function measureEgress(options: EgressRunOptions): Promise<EgressRun> {
   const stack = await startBenchStack({
@@ -105,7 +134,13 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
       ...(options.cost ? { cost: options.cost } : {}),
     },
     ...(options.dynamicsConcurrency ? { dynamicsConcurrency: options.dynamicsConcurrency } : {}),
-    flows: { egress: { every: '1h', batchSize: options.batchSize } },
+    flows: {
+      egress: {
+        every: '1h',
+        batchSize: options.batchSize,
+        ...(options.filesInParallel ? { filesInParallel: options.filesInParallel } : {}),
+      },
+    },
   });
   try {
     const temporal = stack.temporal as NonNullable<BenchStack['temporal']>;
@@ -125,6 +160,13 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
     const started = Date.now();
     await startFlows(temporal.client, stack.config, temporal.taskQueue, ['egress']);
     const manager = temporal.client.workflow.getHandle('egress');
+    const inD365 = (): number => activitiesInD365(stack);
+    const kill = options.killOneWorker
+      ? killWorkerHoldingASlice(temporal.client, 'egress:pass:1', [worker, ...others], () => {
+          const share = inD365() / options.events;
+          return share >= (options.killOneWorker?.afterShare ?? 1);
+        })
+      : undefined;
     const lastPass = await waitFor(
       'the egress pass',
       async () => {
@@ -141,11 +183,9 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
     const after = counted();
     const memory = sampler.stop();
     if (!lastPass) throw new Error('the egress pass left no summary');
-    const activitiesInD365 = Object.values(ACTIVITY_TABLES).reduce(
-      (sum, table) => sum + (stack.dynamics.db.table(table.entitySetName)?.liveCount ?? 0),
-      0
-    );
+    const killed = await kill?.stop();
     const passHistory = await historySize(temporal.client, 'egress:pass:1');
+    const slices = await activityCallsByWorker(temporal.client, 'egress:pass:1', 'applyEventFile');
     await manager.terminate('benchmark done');
     await Promise.all([worker, ...others].map((child) => stopProcess(child, 10_000)));
     return {
@@ -153,7 +193,10 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
       batchSize: options.batchSize,
       seconds,
       counts: lastPass.counts,
-      activitiesInD365,
+      activitiesInD365: inD365(),
+      distinctEventIds: distinctEventIds(stack),
+      slicesByWorker: Object.values(slices).sort((a, b) => b - a),
+      ...(killed ? { killed } : {}),
       requests: after.all - before.all,
       throttled: after.throttled - before.throttled,
       busySeconds: (lastAnswerAt - started) / 1000,

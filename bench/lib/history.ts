@@ -46,3 +46,27 @@ export function eventTimeMs(event: temporal.api.history.v1.IHistoryEvent): numbe
   const time = event.eventTime;
   return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
 }
+
+/**
+ * How many calls of one activity type each worker ran in a workflow's history (by worker identity, `<pid>@<host>`):
+ * the attempt that closed each call (a call retried elsewhere after a kill counts for the worker that finished it).
+ */
+export async function activityCallsByWorker(
+  client: Client,
+  workflowId: string,
+  activityType: string
+): Promise<Record<string, number>> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const ofType = new Set<string>();
+  const calls: Record<string, number> = {};
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === activityType) ofType.add(String(event.eventId));
+    const started = event.activityTaskStartedEventAttributes;
+    if (started && ofType.has(String(started.scheduledEventId))) {
+      const identity = started.identity ?? 'unknown';
+      calls[identity] = (calls[identity] ?? 0) + 1;
+    }
+  }
+  return calls;
+}

@@ -13,6 +13,8 @@ export interface FlowSettings {
   everyMs: number;
   /** Opt-out mode; absent for egress. */
   mode?: OptOutMode;
+  /** Egress: event files applied at once. Absent for opt-out, which applies its files one at a time, in order. */
+  filesInParallel?: number;
 }
 
 export function loadFlowSettingsActivity(config: Config) {
@@ -24,6 +26,10 @@ export function loadFlowSettingsActivity(config: Config) {
         CONFIG_ERROR
       );
     }
-    return Promise.resolve({ everyMs: durationToMs(block.every), ...('mode' in block ? { mode: block.mode } : {}) });
+    return Promise.resolve({
+      everyMs: durationToMs(block.every),
+      ...('mode' in block ? { mode: block.mode } : {}),
+      ...('filesInParallel' in block ? { filesInParallel: block.filesInParallel } : {}),
+    });
   };
 }

@@ -250,6 +250,11 @@ const egressSchema = z.strictObject({
   sourceFolder: nonEmpty.default('exports/events'),
   /** Operations per D365 $batch request. */
   batchSize: positiveInt.max(1000, 'must be at most 1000 (the D365 $batch limit)').default(200),
+  /**
+   * Event files applied at once, each by its own activity, so that every worker of the task queue can take one (and
+   * a worker that dies holds up one file, not the pass). D365 throughput is the application user's budget, shared.
+   */
+  filesInParallel: positiveInt.max(16, 'must be at most 16').default(4),
   /** D365 systemuserid of the application user that owns the activities. */
   ownerId: z.string().regex(GUID, 'must be a GUID (the systemuserid of the application user)').optional(),
   /** A follow-up task on each click and bounce, as Adobe's integration offers; on unless switched off. */

@@ -9,7 +9,9 @@ export interface FlowActivities {
   control: ReturnType<typeof proxyActivities<Activities>>;
   /**
    * One page, chunk or file slice: long-running, retried without limit (the clients absorb throttling, writes are
-   * idempotent); a killed worker is noticed by the heartbeat timeout and the work is retried elsewhere.
+   * idempotent); a killed worker is noticed by the heartbeat timeout and the work is retried elsewhere. Never handed
+   * straight back to the worker that scheduled it (eager dispatch): slices scheduled together (egress files applied at
+   * once) go to whichever workers poll, so that a killed worker holds up as few of them as it can.
    */
   slices: ReturnType<typeof proxyActivities<Activities>>;
   /** {@link slices} options with the one-line summary the Temporal UI shows for one call, e.g. `page 3`. */
@@ -22,6 +24,7 @@ export function flowActivities(nonRetryableErrorTypes: string[]): FlowActivities
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes },
+    allowEagerDispatch: false,
   };
   return {
     control: proxyActivities<Activities>({

@@ -82,7 +82,15 @@ describe('egress activities (real sshd, both simulators)', () => {
     expect(await readdir(join(stack.eventsDir, 'processed'))).toContain(first);
     const names = (await activities.listEventFiles({ inProgress: first })).files.map((file) => file.name);
     expect(names).not.toContain(first);
-    expect(await activities.listEventFiles({ inProgress: first })).toMatchObject({ inProgressArchived: true });
+    // Several files in progress: the archived one is named, one never seen (vanished) and one still listed are not.
+    expect(
+      await activities.listEventFiles({ inProgress: [second, first, 'events_19990101000000_000001.csv'] })
+    ).toEqual({ files: expect.any(Array), archived: [first] });
+    // A call scheduled by an earlier version (one name) gets the answer that version reads too.
+    expect(await activities.listEventFiles({ inProgress: first })).toMatchObject({
+      archived: [first],
+      inProgressArchived: true,
+    });
     const elsewhere = stack.activities({ sourceFolder: 'exports/not-yet' });
     expect(await elsewhere.listEventFiles({})).toEqual({ files: [] });
   });

@@ -181,6 +181,11 @@ describe('config validate', () => {
     ],
     ['a $batch over the D365 limit', (c) => (c.egress.batchSize = 5000), 'egress.batchSize: must be at most 1000'],
     [
+      'too many event files at once',
+      (c) => (c.egress.filesInParallel = 17),
+      'egress.filesInParallel: must be at most 16',
+    ],
+    [
       'an event switch that is not a boolean',
       (c) => (c.egress.events.open = 'yes'),
       'egress.events.open: must be true or false, not text',

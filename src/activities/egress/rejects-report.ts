@@ -27,8 +27,17 @@ export class EgressRejectsReport {
     this.file = join(folder, 'egress', `${reportId}.csv`);
   }
 
-  async append(rows: readonly EgressReject[]): Promise<void> {
-    if (rows.length === 0) return;
+  /** Appends after every append of this process to the same report, so that only the first writes the header. */
+  append(rows: readonly EgressReject[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    const appended = (appending.get(this.file) ?? Promise.resolve()).then(() => this.appendNow(rows));
+    const settled = appended.catch(() => undefined);
+    appending.set(this.file, settled);
+    void settled.then(() => appending.get(this.file) === settled && appending.delete(this.file));
+    return appended;
+  }
+
+  private async appendNow(rows: readonly EgressReject[]): Promise<void> {
     await mkdir(join(this.file, '..'), { recursive: true });
     const exists = await stat(this.file).then(
       (info) => info.size > 0,
@@ -38,3 +47,6 @@ export class EgressRejectsReport {
     await appendFile(this.file, (exists ? '' : HEADER) + lines.join(''), 'utf8');
   }
 }
+
+/** The last append to each report file in this process: slices of several files of one pass append to one report. */
+const appending = new Map<string, Promise<unknown>>();

@@ -16,14 +16,19 @@ export interface ExportFile extends FileVersion {
 }
 
 export interface ListExportFilesInput {
-  /** The file a pass was applying when it stopped: the answer says whether it was archived meanwhile. */
-  inProgress?: string;
+  /**
+   * The files a pass was applying when it stopped: the answer says which were archived meanwhile. One name: a call
+   * scheduled by an earlier version.
+   */
+  inProgress?: string[] | string;
 }
 
 export interface ListExportFilesResult {
   /** Every complete file in the folder (all of them are unprocessed: processed ones are moved away), by name. */
   files: ExportFile[];
-  /** The in-progress file is no longer in the folder but in `processed/`: it was applied and archived. */
+  /** The in-progress files no longer in the folder but in `processed/`: applied and archived. */
+  archived?: string[];
+  /** An earlier version's answer for its one in-progress file (`archived` now); read when a pass replays. */
   inProgressArchived?: boolean;
 }
 

@@ -22,7 +22,7 @@ export async function listExportFiles(
   sftp: SftpClient,
   folder: string,
   isName: (name: string) => boolean,
-  inProgress?: string
+  inProgress: string[] | string = []
 ): Promise<ListExportFilesResult> {
   const entries = await sftp.list(folder, { match: isName, orderBy: 'name' }).catch((error: unknown) => {
     if (error instanceof SftpError && error.kind === 'not-found') return [];
@@ -33,9 +33,16 @@ export async function listExportFiles(
     size: entry.size,
     modifiedAt: entry.modifiedAt.getTime(),
   }));
-  if (inProgress === undefined || files.some((file) => file.name === inProgress)) return { files };
-  const archived = (await sftp.stat(posix.join(folder, PROCESSED_FOLDER, inProgress))) !== undefined;
-  return { files, ...(archived ? { inProgressArchived: true } : {}) };
+  const gone = (typeof inProgress === 'string' ? [inProgress] : inProgress).filter(
+    (name) => !files.some((file) => file.name === name)
+  );
+  const archived: string[] = [];
+  for (const name of gone) {
+    if ((await sftp.stat(posix.join(folder, PROCESSED_FOLDER, name))) !== undefined) archived.push(name);
+  }
+  if (archived.length === 0) return { files };
+  // A pass of an earlier version (one name) reads `inProgressArchived`, during a rolling upgrade.
+  return { files, archived, ...(typeof inProgress === 'string' ? { inProgressArchived: true } : {}) };
 }
 
 /** Whether the file is still the version listed; when it is not there, whether it was archived or vanished. */

@@ -41,19 +41,19 @@ export async function egressManagerWorkflow(input: EgressManagerInput = {}): Pro
         () => control.preflightEgress({}),
         () => control.loadFlowSettings({ flow: 'egress' })
       ),
-    pass: () => runPass(state),
+    pass: (settings) => runPass(state, settings),
   });
   await continueAsNew<typeof egressManagerWorkflow>({ state, ...passesPerRunOf(input) });
 }
 
 const PHASES = passPhases('applying');
 
-function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
+function runPass(state: EgressManagerState, settings: FlowSettings): Promise<'done' | 'failed'> {
   return runManagedPass(state, 'pass', async (pass) => {
     const result = await executeChild(egressPassWorkflow, {
       workflowId: childWorkflowId('pass', pass),
       staticSummary: `egress pass ${pass}`,
-      args: [{ pass, cursor: state.cursor }],
+      args: [{ pass, cursor: state.cursor, ...filesInParallelOf(settings) }],
       typedSearchAttributes: [{ key: FlowKey, value: 'egress' }],
     });
     state.cursor = result.cursor;
@@ -65,4 +65,9 @@ function runPass(state: EgressManagerState): Promise<'done' | 'failed'> {
     );
     return undefined;
   });
+}
+
+/** The settings' files at once, when they say (a settings answer of an earlier version does not: one at a time). */
+function filesInParallelOf(settings: FlowSettings): { filesInParallel?: number } {
+  return settings.filesInParallel ? { filesInParallel: settings.filesInParallel } : {};
 }
