@@ -94,7 +94,7 @@ async function withCostModel(results: Results, events: number): Promise<void> {
       `${scaled.limits.requests} requests and ${scaled.limits.executionTimeMs / 1000} s of execution time per ` +
       `${scaled.limits.windowSeconds} s, ${scaled.limits.concurrent} at once. Share = max(S / E × W, R / L × W, ` +
       "(S + R × latency) / C) over the time from the pass start to D365's last answer (bench/lib/ceiling.ts); " +
-      'Retry-After stays in whole seconds, so a penalty costs these runs up to 10 times more than production: shares ' +
+      'Retry-After stays in whole seconds, so a penalty can cost these runs up to 10 times more than production: shares ' +
       'err low. Single requests: egress.batchSize 1, on a tenth of the events (at least 1,000).'
   );
 }

@@ -70,7 +70,7 @@ async function withCostModel(results: Results, events: number): Promise<void> {
       `${limits.requests} requests and ${limits.executionTimeMs / 1000} s of execution time per ${limits.windowSeconds} s, ` +
       `${limits.concurrent} at once (Dataverse's, durations divided by ${TIME_SCALE}). Share = max(S / E × W, ` +
       'R / L × W, (S + R × latency) / C) over the time taken (bench/lib/ceiling.ts). Retry-After stays in whole ' +
-      'seconds, so a penalty costs this run up to 10 times more than production: the share errs low.'
+      'seconds, so a penalty can cost this run up to 10 times more than production: the share errs low.'
   );
 }
 
