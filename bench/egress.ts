@@ -66,12 +66,12 @@ async function withCostModel(results: Results, events: number): Promise<void> {
   const rates: number[] = [];
   for (const [label, batchSize, count] of [
     ['batch 200', 200, events],
-    ['single requests (batch 1)', 1, Math.max(1000, Math.round(events / 10))],
+    ['single requests (batch 1)', 1, Math.max(1000, Math.round(events / 3))],
   ] as const) {
     const run = await measureEgress({ events: count, batchSize, limits: scaled.limits, cost: scaled.cost });
     report(results, `${label}, cost model on (×${TIME_SCALE})`, run);
     const ceiling = egressCeiling(run, scaled.cost, scaled.limits);
-    const { label: shareLabel, share } = describeShare(ceiling, run.busySeconds);
+    const { label: shareLabel, share } = describeShare(ceiling, run.busySeconds, scaled.limits.windowSeconds);
     results.add(`${label}: share of the ceiling (${shareLabel})`, `${formatNumber(share * 100, 1)} %`);
     results.add(
       `${label}: requests sent during a penalty; 429s`,
@@ -95,6 +95,6 @@ async function withCostModel(results: Results, events: number): Promise<void> {
       `${scaled.limits.windowSeconds} s, ${scaled.limits.concurrent} at once. Share = max(S / E × W, R / L × W, ` +
       "(S + R × latency) / C) over the time from the pass start to D365's last answer (bench/lib/ceiling.ts); " +
       'Retry-After stays in whole seconds, so a penalty can cost these runs up to 10 times more than production: shares ' +
-      'err low. Single requests: egress.batchSize 1, on a tenth of the events (at least 1,000).'
+      'err low. Single requests: egress.batchSize 1, on a third of the events (at least 1,000), so that it lasts several windows.'
   );
 }

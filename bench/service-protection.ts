@@ -44,7 +44,7 @@ async function withCostModel(results: Results, events: number): Promise<void> {
   const { limits } = scaled;
   const run = await measureEgress({ events, batchSize: BATCH_SIZE, limits, cost: scaled.cost });
   const ceiling = egressCeiling(run, scaled.cost, limits);
-  const { label, share } = describeShare(ceiling, run.busySeconds);
+  const { label, share } = describeShare(ceiling, run.busySeconds, limits.windowSeconds);
   results.add(
     `${formatNumber(events)} events, batch ${BATCH_SIZE}, cost model on (×${TIME_SCALE})`,
     `${formatNumber(run.busySeconds, 1)} s; ${formatNumber(run.requests - run.throttled)} requests admitted, ` +

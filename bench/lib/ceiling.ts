@@ -34,10 +34,20 @@ export function egressCeiling(
   return { seconds, serverSeconds: serverMs / 1000, limit };
 }
 
-/** "share % (least time the limits allow a s, set by <limit> / b s taken)". */
-export function describeShare(ceiling: EgressCeiling, seconds: number): { label: string; share: number } {
+/**
+ * The share of the ceiling and how it was computed. At the limits' sustained rate, a client that spent a whole window's
+ * budget at the start could beat the least time by up to one window: the window's share of the run says how much a
+ * share of a short run may be inflated (over 100 % is possible when it is large).
+ */
+export function describeShare(
+  ceiling: EgressCeiling,
+  seconds: number,
+  windowSeconds: number
+): { label: string; share: number } {
   return {
-    label: `least time the limits allow ${formatNumber(ceiling.seconds, 1)} s (${ceiling.limit}) / ${formatNumber(seconds, 1)} s taken`,
+    label:
+      `least time the limits allow ${formatNumber(ceiling.seconds, 1)} s (${ceiling.limit}) / ` +
+      `${formatNumber(seconds, 1)} s taken; one window = ${formatNumber((windowSeconds / seconds) * 100, 1)} % of the run`,
     share: ceiling.seconds / seconds,
   };
 }
