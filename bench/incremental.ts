@@ -9,7 +9,7 @@ import { historySize } from './lib/history';
 import { MAPPING, PROFILE_EXTENSIONS, fifteenFieldMapping } from './lib/mappings';
 import { MemorySampler } from './lib/process-memory';
 import { formatNumber, goal, type Results } from './lib/results';
-import { startBenchStack, type BenchStack } from './lib/stack';
+import { benchCost, startBenchStack, type BenchStack } from './lib/stack';
 import { waitFor } from './lib/wait';
 
 /** Campaign requests in flight per page (`campaign.maxConcurrentRequests`) in this benchmark. */
@@ -19,9 +19,12 @@ const LATENCY_MS = 50;
 /**
  * Benchmark 2: incremental passes on the API path. D365 gets `changes` new contacts (pass 1: creates), then the same
  * contacts change twice (pass 2: updates with no Campaign latency; pass 3: updates with 50 ms added to every Campaign
- * call). Each pass is started with "sync now" and timed by its own start and finish.
+ * call). Each pass is started with "sync now" and timed by its own start and finish. With the cost model on, every
+ * Campaign API call already costs its latency (100 ms): passes 1 and 2 are then each reported as a share of the
+ * concurrency ceiling at that latency (goal >= 85 %, issue 17), and pass 3 is not run.
  */
 export async function incrementalBenchmark(results: Results, changes: number): Promise<void> {
+  const costLatencyMs = benchCost().campaign.cost?.latencyMs ?? 0;
   const stack = await startBenchStack({
     campaign: { profile: PROFILE_EXTENSIONS },
     campaignConcurrency: INCREMENTAL_CONCURRENCY,
@@ -51,6 +54,7 @@ export async function incrementalBenchmark(results: Results, changes: number): P
         ).id
       );
     }
+    /** `latencyMs`: what every Campaign API call costs in this pass (the cost model's and any added by a fault). */
     const pass = async (label: string, latencyMs: number): Promise<void> => {
       const before = stack.campaign.engineCalls();
       const requestsBefore = totalRequests(stack);
@@ -78,24 +82,31 @@ export async function incrementalBenchmark(results: Results, changes: number): P
       if (latencyMs > 0) {
         const allowed = INCREMENTAL_CONCURRENCY / ((requests / summary.counts.read) * (latencyMs / 1000));
         const share = rate / allowed;
+        const [goalText, least] = costLatencyMs > 0 ? ['goal >= 85 %', 0.85] : ['goal >= 80 %', 0.8];
         results.add(
           `${label}: share of what ${INCREMENTAL_CONCURRENCY} concurrent calls × ${latencyMs} ms allow (${formatNumber(allowed)} rows/s)`,
           `${formatNumber(share * 100, 1)} %`,
-          goal('goal >= 80 %', share >= 0.8)
+          goal(goalText, share >= least)
         );
       }
     };
-    await pass('creates, latency 0', 0);
+    const latency = `latency ${costLatencyMs} ms${costLatencyMs > 0 ? ' (cost model)' : ''}`;
+    await pass(`creates, ${latency}`, costLatencyMs);
     updateAll(contacts, ids, 'A');
-    await pass('updates, latency 0', 0);
-    stack.campaign.faults.add({ kind: 'latency', latencyMs: LATENCY_MS });
-    updateAll(contacts, ids, 'B');
-    await pass(`updates, latency ${LATENCY_MS} ms`, LATENCY_MS);
-    stack.campaign.faults.clear();
+    await pass(`updates, ${latency}`, costLatencyMs);
+    if (costLatencyMs === 0) {
+      stack.campaign.faults.add({ kind: 'latency', latencyMs: LATENCY_MS });
+      updateAll(contacts, ids, 'B');
+      await pass(`updates, latency ${LATENCY_MS} ms`, LATENCY_MS);
+      stack.campaign.faults.clear();
+    }
     results.add('worker peak RSS (VmHWM, whole run)', `${formatNumber(sampler.stop().peakMiB, 1)} MiB`);
     results.note(
-      `campaign.maxConcurrentRequests = ${INCREMENTAL_CONCURRENCY}; D365 page size 5,000; latency added by the Campaign ` +
-        'simulator to every call (IMS included); allowed rate = concurrency / (HTTP requests per row × latency).'
+      `campaign.maxConcurrentRequests = ${INCREMENTAL_CONCURRENCY}; D365 page size 5,000; ` +
+        (costLatencyMs > 0
+          ? `cost model on: every Campaign API call costs ${costLatencyMs} ms (IMS excluded), D365 production-like; `
+          : 'latency added by the Campaign simulator to every call (IMS included); ') +
+        'allowed rate = concurrency / (HTTP requests per row × latency).'
     );
     await manager.terminate('benchmark done');
     await stopProcess(worker, 10_000);
