@@ -1,5 +1,6 @@
 import { DynamicsCost, writeCeilingPerSecond } from '../src/sandbox/dynamics';
-import { type EgressRun, measureEgress } from './lib/egress-run';
+import { egressCeiling } from './lib/ceiling';
+import { measureEgress } from './lib/egress-run';
 import { formatNumber, goal, type Results } from './lib/results';
 import { scaledDynamics } from './lib/time-scale';
 
@@ -9,26 +10,6 @@ const LIMITS = SCALED.limits;
 /** The product's default `egress.batchSize`. */
 const BATCH_SIZE = 200;
 const COST = new DynamicsCost(SCALED.cost);
-
-/**
- * The least time the limits allow for a run's work at their sustained rate, in seconds (the rates
- * `writeCeilingPerSecond` and docs/cost-model.md use): the work's server time S (each admitted request's `requestMs`
- * plus `writeMs` per operation: a create and a completion per activity, and each follow-up task) and its admitted
- * requests R, under E ms of server time and L requests per W seconds and 52 at once:
- * max(S / E × W, R / L × W, (S + R × latency) / 52). 100 % of the ceiling = the run took that long. (A client that
- * spent a whole window's budget in a burst at the start could beat it by up to W on a short run.)
- */
-function limitSeconds(run: EgressRun): { seconds: number; serverSeconds: number } {
-  const { requestMs, writeMs, latencyMs } = COST.options;
-  const admitted = run.requests - run.throttled;
-  const operations = 2 * run.activitiesInD365 + run.counts.tasks;
-  const serverMs = admitted * requestMs + operations * writeMs;
-  const W = LIMITS.windowSeconds;
-  const byExecution = (serverMs / LIMITS.executionTimeMs) * W;
-  const byRequests = (admitted / LIMITS.requests) * W;
-  const byConcurrency = (serverMs + admitted * latencyMs) / 1000 / LIMITS.concurrent;
-  return { seconds: Math.max(byExecution, byRequests, byConcurrency), serverSeconds: serverMs / 1000 };
-}
 
 /**
  * The egress flow at the ceiling of D365's service protection, with the simulator's production-like cost model
@@ -59,7 +40,7 @@ export async function egressCeilingBenchmark(results: Results, events: number, b
   ];
   for (const [label, options] of runs) {
     const run = await measureEgress({ ...options, batchSize: BATCH_SIZE, limits: LIMITS, cost: COST.options });
-    const bound = limitSeconds(run);
+    const bound = egressCeiling(run, SCALED.cost, LIMITS);
     const share = bound.seconds / run.busySeconds;
     const failed = run.counts.rejected + (run.events - run.counts.created - run.counts.duplicates);
     results.add(

@@ -1,5 +1,5 @@
 import { DynamicsCost, writeCeilingPerSecond } from '../src/sandbox/dynamics';
-import { leastSecondsAllowed } from './lib/egress-bound';
+import { egressCeiling } from './lib/ceiling';
 import { measureEgress } from './lib/egress-run';
 import { formatNumber, goal, type Results } from './lib/results';
 import { scaledDynamics } from './lib/time-scale';
@@ -45,7 +45,7 @@ export async function egressScaleOutBenchmark(results: Results, events: number):
       workers: WORKERS,
       ...(kill ? { killOneWorker: kill } : {}),
     });
-    const bound = leastSecondsAllowed(run, SCALED.cost, limits);
+    const bound = egressCeiling(run, SCALED.cost, limits);
     const share = bound.seconds / run.busySeconds;
     results.add(
       `${label}: ${formatNumber(run.events)} events`,

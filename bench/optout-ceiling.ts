@@ -1,4 +1,5 @@
 import { DynamicsCost } from '../src/sandbox/dynamics';
+import { ceilingOf } from './lib/ceiling';
 import { type OptOutRun, measureOptOut } from './lib/optout-run';
 import { formatNumber, goal, type Results } from './lib/results';
 import { scaledDynamics } from './lib/time-scale';
@@ -31,7 +32,7 @@ function limitSeconds(run: OptOutRun): { least: number; sustained: number; serve
   const serverMs = admitted * requestMs + run.contacts * rowReadMs + run.updates * writeMs;
   const W = limits.windowSeconds;
   const byConcurrency = (serverMs + admitted * latencyMs) / 1000 / limits.concurrent;
-  const sustained = Math.max((serverMs / limits.executionTimeMs) * W, (admitted / limits.requests) * W, byConcurrency);
+  const sustained = ceilingOf({ serverMs, admitted }, COST.options, limits).seconds;
   const windows = (used: number, budget: number): number => Math.max(0, Math.ceil(used / budget) - 1) * W;
   const least = Math.max(windows(serverMs, limits.executionTimeMs), windows(admitted, limits.requests), byConcurrency);
   return { least, sustained, serverSeconds: serverMs / 1000 };
