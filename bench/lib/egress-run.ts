@@ -9,7 +9,7 @@ import { startFlows } from '../../src/temporal/start-flows';
 import { egressStatusQuery } from '../../src/workflows/egress/messages';
 import { activityCallsByWorker, historySize, type HistorySize } from './history';
 import { MemorySampler } from './process-memory';
-import { sentDuringPenalty } from './penalty';
+import { sentDuringPenalty } from '../../test/harness/penalty';
 import { startBenchStack, type BenchStack } from './stack';
 import { waitFor } from './wait';
 import { killWorkerHoldingASlice, type WorkerKill } from './worker-kill';
@@ -200,7 +200,7 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
       requests: after.all - before.all,
       throttled: after.throttled - before.throttled,
       busySeconds: (lastAnswerAt - started) / 1000,
-      sentDuringPenalty: sentDuringPenalty(stack.dynamics.requests.slice(Math.max(0, firstRecord - 10_000))),
+      sentDuringPenalty: sentDuringPenalty(stack.dynamics.requests.slice(Math.max(0, firstRecord - 10_000))).length,
       peakMiB: memory.peakMiB,
       passHistory,
     };

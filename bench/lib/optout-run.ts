@@ -5,7 +5,8 @@ import { type TableStore } from '../../src/sandbox/dynamics/table-store';
 import { type OptOutCounts } from '../../src/sync/optout/counts';
 import { startFlows } from '../../src/temporal/start-flows';
 import { optOutStatusQuery } from '../../src/workflows/optout/messages';
-import { inFlightTimeline, type InFlightTimeline, sentDuringPenalty } from './penalty';
+import { sentDuringPenalty } from '../../test/harness/penalty';
+import { inFlightTimeline, type InFlightTimeline } from './penalty';
 import { startBenchStack, type BenchStack } from './stack';
 import { waitFor } from './wait';
 
@@ -137,7 +138,7 @@ export async function measureOptOut(options: OptOutRunOptions): Promise<OptOutRu
       requests: after.all - before.all,
       throttled: after.throttled - before.throttled,
       busySeconds: (lastAnswerAt - started) / 1000,
-      sentDuringPenalty: sentDuringPenalty(records),
+      sentDuringPenalty: sentDuringPenalty(records).length,
       timeline: inFlightTimeline(records, started, lastAnswerAt),
       timelineComplete: records.length >= after.all - before.all,
     };

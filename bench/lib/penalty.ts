@@ -1,24 +1,5 @@
 import { type RequestRecord } from '../../src/sandbox/dynamics';
 
-/** A request sent before its client read the 429 may reach D365 just after the answer left. */
-const GRACE_MS = 50;
-
-/**
- * Requests that reached D365 while the client that sent them (told apart by its token) had been told to wait: after
- * a 429 answer left (plus {@link GRACE_MS}), before its `Retry-After` had passed.
- */
-export function sentDuringPenalty(records: readonly RequestRecord[]): number {
-  const penalties = records.filter((r) => r.status === 429 && r.retryAfterSeconds !== undefined);
-  return records.filter((request) =>
-    penalties.some(
-      (p) =>
-        p.tokenSerial === request.tokenSerial &&
-        (request.arrivedAt ?? 0) > (p.answeredAt ?? 0) + GRACE_MS &&
-        (request.arrivedAt ?? 0) < (p.answeredAt ?? 0) + (p.retryAfterSeconds ?? 0) * 1000
-    )
-  ).length;
-}
-
 /** How the Web API requests of a run were spread over its time (from arrival to answer, latency included). */
 export interface InFlightTimeline {
   /** Requests in flight on average over the span, and at most. */
