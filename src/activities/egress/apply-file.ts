@@ -19,7 +19,14 @@ import {
   type EgressCounts,
   ZERO_EGRESS_COUNTS,
 } from './contracts';
-import { exportFileText, fileTrouble, type FileTrouble, PROCESSED_FOLDER, readFailure } from '../export-files';
+import {
+  exportFileText,
+  fileTrouble,
+  type FileTrouble,
+  headerFields,
+  PROCESSED_FOLDER,
+  readFailure,
+} from '../export-files';
 import { type EgressReject, EgressRejectsReport } from './rejects-report';
 import { systemicFailure } from './systemic';
 import { type EventWriteSettings, type LinedEvent, writeEvents } from './write-events';
@@ -122,7 +129,7 @@ export async function applyEventFile(
   if (checked.trouble) return { counts, trouble: checked.trouble };
   const seekable = !redrive && !input.file.endsWith('.gz');
   const resumeAt = seekable && input.fromByte ? { byte: input.fromByte, line: input.fromLine } : undefined;
-  const header = resumeAt ? await readHeader(context, input.file) : undefined;
+  const header = resumeAt ? await headerFields(await openEventFile(context, input.file, false)) : undefined;
   const stream = await openEventFile(context, input.file, redrive, resumeAt?.byte);
   const source = exportFileText(stream, input.file);
   let next: { line: number; byte?: number } | undefined;
@@ -198,16 +205,7 @@ export async function applyEventFile(
   return { ...(next ? { nextLine: next.line } : {}), ...(next?.byte ? { nextByte: next.byte } : {}), counts };
 }
 
-/** The header record of an event file (a resumed call reads the file from the middle). */
-async function readHeader(context: ApplyFileContext, file: string): Promise<string[] | undefined> {
-  const stream = await openEventFile(context, file, false);
-  try {
-    return await firstFields(numberedCsvRecords(stream));
-  } finally {
-    stream.destroy();
-  }
-}
-
+/** The first record's fields: the header of a call that reads the file from its start. */
 async function firstFields(records: AsyncGenerator<NumberedRecord>): Promise<string[] | undefined> {
   const first = await records.next();
   return first.done ? undefined : first.value.fields;

@@ -1,5 +1,6 @@
 import { type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { numberedCsvRecords } from '../../sync/csv-records';
 
 /** A gzip file that ends early is taken for one still being written for this long after its last change. */
 export const INCOMPLETE_GRACE_MS = 10 * 60_000;
@@ -10,6 +11,19 @@ export function exportFileText(raw: Readable, file: string): Readable {
   const text = raw.pipe(createGunzip());
   raw.once('error', (error) => text.destroy(error));
   return text;
+}
+
+/**
+ * The header's fields of a plain CSV export file, read from its start, and the stream closed after them: a slice that
+ * resumes at a byte starts after the header. Undefined when the file is empty.
+ */
+export async function headerFields(stream: Readable): Promise<string[] | undefined> {
+  try {
+    const first = await numberedCsvRecords(stream).next();
+    return first.done ? undefined : first.value.fields;
+  } finally {
+    stream.destroy();
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { numberedCsvRecords } from '../../sync/csv-records';
-import { exportFileText, readFailure } from '../export-files';
+import { exportFileText, headerFields, readFailure } from '../export-files';
 import { OPT_OUT_FILE_INCOMPLETE } from '../../sync/failure-types';
 
 export const REQUIRED_COLUMNS = ['externalId', 'attribute', 'value', 'changedAt'] as const;
@@ -43,7 +43,7 @@ export async function readFileChunk(
   const { fromLine } = start;
   const seekable = !file.endsWith('.gz');
   const resumeAt = seekable && start.fromByte ? { byte: start.fromByte, line: fromLine } : undefined;
-  const header = resumeAt ? await readHeader(open) : undefined;
+  const header = resumeAt ? ((await headerFields(await open())) ?? []) : undefined;
   const source = await open(resumeAt?.byte);
   const text = exportFileText(source, file);
   const lines: ChangeLine[] = [];
@@ -98,15 +98,4 @@ export async function readFileChunk(
     source.destroy();
   }
   return columns ? { lines } : { lines, unreadable: { line: 1, reason: 'the file is empty' } };
-}
-
-/** The header's fields, read from the start of the file (a chunk that resumes at a byte starts after it). */
-async function readHeader(open: (start?: number) => Promise<Readable>): Promise<string[]> {
-  const stream = await open();
-  try {
-    for await (const record of numberedCsvRecords(stream)) return record.fields;
-    return [];
-  } finally {
-    stream.destroy();
-  }
 }
