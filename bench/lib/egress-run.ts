@@ -7,11 +7,11 @@ import { type TableStore } from '../../src/sandbox/dynamics/table-store';
 import { ACTIVITY_TABLES, EVENT_ID_COLUMN } from '../../src/sync/egress';
 import { startFlows } from '../../src/temporal/start-flows';
 import { egressStatusQuery } from '../../src/workflows/egress/messages';
+import { FirstPassWatch } from './first-pass';
 import { activityCallsByWorker, historySize, type HistorySize } from './history';
 import { MemorySampler } from './process-memory';
 import { sentDuringPenalty } from '../../test/harness/penalty';
 import { startBenchStack, type BenchStack } from './stack';
-import { waitFor } from './wait';
 import { killWorkerHoldingASlice, type WorkerKill } from './worker-kill';
 
 /** What one egress pass through the real worker measured. */
@@ -149,15 +149,8 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
     const others = [];
     for (let i = 1; i < (options.workers ?? 1); i++) others.push(await stack.startWorker());
     const sampler = new MemorySampler(worker.pid as number);
-    const counted = (): { all: number; throttled: number } => ({
-      all: Object.values(stack.dynamics.statusCounts).reduce((sum, n) => sum + n, 0),
-      throttled: stack.dynamics.statusCounts[429] ?? 0,
-    });
-    const before = counted();
     const firstRecord = stack.dynamics.requests.length;
-    let lastAnswerAt = Date.now();
-    let lastCount = before.all;
-    const started = Date.now();
+    const watch = new FirstPassWatch(stack.dynamics);
     await startFlows(temporal.client, stack.config, temporal.taskQueue, ['egress']);
     const manager = temporal.client.workflow.getHandle('egress');
     const inD365 = (): number => activitiesInD365(stack);
@@ -167,22 +160,9 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
           return share >= (options.killOneWorker?.afterShare ?? 1);
         })
       : undefined;
-    const lastPass = await waitFor(
-      'the egress pass',
-      async () => {
-        const now = counted().all;
-        if (now !== lastCount) [lastCount, lastAnswerAt] = [now, Date.now()];
-        const status = await manager.query(egressStatusQuery);
-        if (status.lastError) throw new Error(status.lastError);
-        return status.passes >= 1 ? status.lastPass : undefined;
-      },
-      3_600_000,
-      200
-    );
-    const seconds = (Date.now() - started) / 1000;
-    const after = counted();
+    const pass = await watch.wait('the egress pass', manager, egressStatusQuery);
+    const seconds = (Date.now() - watch.startedAt) / 1000;
     const memory = sampler.stop();
-    if (!lastPass) throw new Error('the egress pass left no summary');
     const killed = await kill?.stop();
     const passHistory = await historySize(temporal.client, 'egress:pass:1');
     const slices = await activityCallsByWorker(temporal.client, 'egress:pass:1', 'applyEventFile');
@@ -192,14 +172,14 @@ export async function measureEgress(options: EgressRunOptions): Promise<EgressRu
       events: options.events,
       batchSize: options.batchSize,
       seconds,
-      counts: lastPass.counts,
+      counts: pass.lastPass.counts,
       activitiesInD365: inD365(),
       distinctEventIds: distinctEventIds(stack),
       slicesByWorker: Object.values(slices).sort((a, b) => b - a),
       ...(killed ? { killed } : {}),
-      requests: after.all - before.all,
-      throttled: after.throttled - before.throttled,
-      busySeconds: (lastAnswerAt - started) / 1000,
+      requests: pass.requests,
+      throttled: pass.throttled,
+      busySeconds: (pass.lastAnswerAt - watch.startedAt) / 1000,
       sentDuringPenalty: sentDuringPenalty(stack.dynamics.requests.slice(Math.max(0, firstRecord - 10_000))).length,
       peakMiB: memory.peakMiB,
       passHistory,

@@ -6,9 +6,9 @@ import { type OptOutCounts } from '../../src/sync/optout/counts';
 import { startFlows } from '../../src/temporal/start-flows';
 import { optOutStatusQuery } from '../../src/workflows/optout/messages';
 import { sentDuringPenalty } from '../../test/harness/penalty';
+import { FirstPassWatch } from './first-pass';
 import { inFlightTimeline, type InFlightTimeline } from './penalty';
 import { startBenchStack, type BenchStack } from './stack';
-import { waitFor } from './wait';
 
 /** What one opt-out pass (campaign-to-d365) through the real worker measured. */
 export interface OptOutRun {
@@ -103,44 +103,24 @@ export async function measureOptOut(options: OptOutRunOptions): Promise<OptOutRu
     const temporal = stack.temporal as NonNullable<BenchStack['temporal']>;
     await flipInCampaign(stack, options.contacts);
     const worker = await stack.startWorker();
-    const counted = (): { all: number; throttled: number } => ({
-      all: Object.values(stack.dynamics.statusCounts).reduce((sum, n) => sum + n, 0),
-      throttled: stack.dynamics.statusCounts[429] ?? 0,
-    });
-    const before = counted();
-    let lastAnswerAt = Date.now();
-    let lastCount = before.all;
-    const started = Date.now();
+    const watch = new FirstPassWatch(stack.dynamics);
     await startFlows(temporal.client, stack.config, temporal.taskQueue, ['optout']);
     const manager = temporal.client.workflow.getHandle('optout');
-    const lastPass = await waitFor(
-      'the opt-out pass',
-      async () => {
-        const now = counted().all;
-        if (now !== lastCount) [lastCount, lastAnswerAt] = [now, Date.now()];
-        const status = await manager.query(optOutStatusQuery);
-        if (status.lastError) throw new Error(status.lastError);
-        return status.passes >= 1 ? status.lastPass : undefined;
-      },
-      3_600_000,
-      200
-    );
-    const after = counted();
-    if (!lastPass) throw new Error('the opt-out pass left no summary');
+    const pass = await watch.wait('the opt-out pass', manager, optOutStatusQuery);
     await manager.terminate('benchmark done');
     await stopProcess(worker, 10_000);
-    const records = stack.dynamics.requests.filter((r) => (r.arrivedAt ?? 0) >= started);
+    const records = stack.dynamics.requests.filter((r) => (r.arrivedAt ?? 0) >= watch.startedAt);
     return {
       contacts: options.contacts,
-      counts: lastPass.counts,
+      counts: pass.lastPass.counts,
       matching: matchingContacts(stack),
       updates: options.contacts,
-      requests: after.all - before.all,
-      throttled: after.throttled - before.throttled,
-      busySeconds: (lastAnswerAt - started) / 1000,
+      requests: pass.requests,
+      throttled: pass.throttled,
+      busySeconds: (pass.lastAnswerAt - watch.startedAt) / 1000,
       sentDuringPenalty: sentDuringPenalty(records).length,
-      timeline: inFlightTimeline(records, started, lastAnswerAt),
-      timelineComplete: records.length >= after.all - before.all,
+      timeline: inFlightTimeline(records, watch.startedAt, pass.lastAnswerAt),
+      timelineComplete: records.length >= pass.requests,
     };
   } finally {
     await stack.close();
