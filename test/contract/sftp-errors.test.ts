@@ -26,9 +26,12 @@ async function failureOf(promise: Promise<unknown>): Promise<SftpError> {
   return error;
 }
 
-/** A private key the server has never seen. */
+/**
+ * A private key the server has never seen. ECDSA, not ed25519: ssh2 writes about 1 ed25519 key in 256 that its own
+ * parser then refuses (mscdex/ssh2#1513), which made this test fail on "the private key could not be used" instead.
+ */
 function unknownPrivateKey(): string {
-  return utils.generateKeyPairSync('ed25519').private;
+  return utils.generateKeyPairSync('ecdsa', { bits: 256 }).private;
 }
 
 beforeAll(async () => {
